@@ -4,10 +4,12 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv[2];
+const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
 // Each Node-side entry point becomes one CommonJS file; npm packages stay external.
 const nodeEntries = [
@@ -31,7 +33,7 @@ if (only !== '--renderer-only') {
       packages: 'external',
       sourcemap: true,
       logLevel: 'warning',
-      define: { 'process.env.HATCH_VERSION': JSON.stringify(process.env.npm_package_version ?? '0.1.0') },
+      define: { __HATCH_VERSION__: JSON.stringify(version) },
     });
   }
 }
