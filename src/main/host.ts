@@ -2,6 +2,9 @@
 // the contract's runtime checks: an unknown method or a payload that fails its schema is
 // answered with a typed error and never reaches a service; every response and event is
 // parsed with its schema on the way out (undeclared fields are stripped).
+import os from 'node:os';
+import path from 'node:path';
+import type { z } from 'zod';
 import {
   calls,
   events,
@@ -15,9 +18,13 @@ import {
   type EventPayload,
   type Method,
 } from '../shared/contract';
-import type { z } from 'zod';
 import { SystemService, type HostKind } from './system/system-service';
-import { ProfileDirectory } from './system/profile-directory';
+import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, createBuiltinSandbox, type BuiltinSandbox } from './aws';
+import { InventoryService } from './inventory';
+import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
+import { NativeEngine } from './sessions/native-engine';
+import { PluginEngine } from './sessions/plugin-engine';
+import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 
 export type Handlers = {
   [M in Method]: (request: z.output<Calls[M]['request']>) => Promise<CallResponse<M>> | CallResponse<M>;
@@ -27,6 +34,14 @@ export type EventListener = (name: EventName, payload: unknown) => void;
 
 export interface HatchHostOptions {
   host: HostKind;
+  /** Where Hatch keeps its files (Electron: userData). Default ~/.hatch. */
+  dataDir?: string;
+  /** The environment AWS config is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The built-in Sandbox profile; default: an embedded sandbox started on first use. */
+  sandbox?: BuiltinSandbox;
+  /** Where to look for session-manager-plugin (default: PATH and the usual install places). */
+  pluginCandidates?: () => string[];
   /** Where a thrown non-HatchError is reported (a bug); defaults to console.error. */
   logError?: (error: unknown, method: string) => void;
 }
@@ -39,12 +54,96 @@ export class HatchHost {
 
   constructor(options: HatchHostOptions) {
     this.logError = options.logError ?? ((error, method) => console.error(`[hatch] ${method} failed:`, error));
+    const dataDir = options.dataDir ?? path.join(os.homedir(), '.hatch');
     const system = new SystemService(options.host);
-    const profiles = new ProfileDirectory();
+
+    const sandbox = options.sandbox ?? createBuiltinSandbox({ dataDir: path.join(dataDir, 'sandbox') });
+    const profiles = new ProfileService({ env: options.env, sandbox });
+    const prompts = new PromptBroker({
+      mfaRequested: (prompt) => this.emit('credentials.mfaRequested', prompt),
+      mfaSettled: (requestId) => this.emit('credentials.mfaSettled', { requestId }),
+      ssoDeviceCode: (code) => this.emit('credentials.ssoDeviceCode', code),
+      ssoDone: (profile, outcome) => this.emit('credentials.ssoDone', { profile, outcome }),
+    });
+    const credentials = new CredentialService(profiles, prompts);
+    const clients = new AwsClientFactory(credentials);
+    const inventory = new InventoryService(clients);
+    this.disposers.push(profiles.watch((list) => this.emit('profiles.changed', { profiles: list })));
+
+    let plugin: Promise<PluginInfo> | null = null;
+    const pluginInfo = () => (plugin ??= locatePlugin(options.pluginCandidates?.() ?? usualPluginPaths()));
+    const aws: SessionAwsAccess = {
+      ssm: (profile, region) => clients.ssm(profile, region),
+      kms: (profile, region) => clients.kms(profile, region),
+      ssmEndpoint: async (profile, region) => (await credentials.getClientConfig(profile, { region, service: 'ssm' })).endpoint ?? `https://ssm.${region}.amazonaws.com`,
+      childEnv: async (profile, region) => {
+        const config = await credentials.getClientConfig(profile, { region, service: 'ssm' });
+        const creds = await config.credentials();
+        return {
+          AWS_REGION: config.region,
+          AWS_ACCESS_KEY_ID: creds.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+          ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
+          ...(config.endpoint ? { AWS_ENDPOINT_URL: config.endpoint } : {}),
+        };
+      },
+    };
+    const sessions = new SessionManager({
+      aws,
+      engines: { native: new NativeEngine(), plugin: new PluginEngine(async () => (await pluginInfo()).path) },
+      pluginAvailable: async () => (await pluginInfo()).found,
+      emit: (name, payload) => this.emit(name, payload),
+      recordingsDir: path.join(dataDir, 'recordings'),
+    });
+
+    this.disposers.push(
+      () => sessions.dispose(),
+      () => clients.dispose(),
+      () => credentials.dispose(),
+      () => profiles.dispose(),
+      () => sandbox.close(),
+    );
+
     this.handlers = {
       'system.info': () => system.info(),
       'system.ping': ({ nonce }) => ({ nonce }),
-      'profiles.list': () => ({ profiles: profiles.list() }),
+      'profiles.list': async () => ({ profiles: await profiles.list() }),
+      'profiles.add': (input) => profiles.add(input),
+      'profiles.update': (input) => profiles.update(input),
+      'profiles.remove': async ({ name }) => {
+        await profiles.remove(name);
+        return {};
+      },
+      'credentials.signIn': async ({ profile }) => {
+        await credentials.signIn(profile);
+        return {};
+      },
+      'credentials.answerMfa': (answer) => ({ accepted: prompts.answerMfa(answer) }),
+      'credentials.pendingMfa': () => ({ prompts: prompts.pendingPrompts() }),
+      'inventory.list': ({ profile, region, refresh }) => {
+        const cached = refresh ? undefined : inventory.cached(profile, region);
+        return cached ?? inventory.list(profile, region, { onProgress: (progress) => this.emit('inventory.progress', progress) });
+      },
+      'sessions.engines': async () => ({ plugin: await pluginInfo(), native: true as const }),
+      'sessions.start': (request) => sessions.start(request),
+      'sessions.list': () => ({ sessions: sessions.list() }),
+      'sessions.write': ({ sessionId, data }) => {
+        sessions.write(sessionId, data);
+        return {};
+      },
+      'sessions.resize': ({ sessionId, cols, rows }) => {
+        sessions.resize(sessionId, cols, rows);
+        return {};
+      },
+      'sessions.terminate': async ({ sessionId }) => {
+        await sessions.terminate(sessionId);
+        return {};
+      },
+      'sessions.restart': ({ sessionId }) => sessions.restart(sessionId),
+      'terminal.ack': ({ sessionId, chars }) => {
+        sessions.ack(sessionId, chars);
+        return {};
+      },
     };
   }
 
@@ -86,7 +185,13 @@ export class HatchHost {
   }
 
   async dispose(): Promise<void> {
-    for (const dispose of this.disposers.splice(0).reverse()) await dispose();
+    for (const dispose of this.disposers.splice(0).reverse()) {
+      try {
+        await dispose();
+      } catch (error) {
+        this.logError(error, 'dispose');
+      }
+    }
     this.listeners.clear();
   }
 }

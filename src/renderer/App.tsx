@@ -1,5 +1,5 @@
 // The app frame: title bar, profile sidebar, tabbed main area and status bar.
-import { useEffect } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 import { useAppStore } from './stores/app-store';
 import { Sidebar } from './components/Sidebar';
@@ -8,11 +8,18 @@ import { TabBar } from './components/TabBar';
 import { TitleBar } from './components/TitleBar';
 import { Notices } from './components/Notices';
 import { NodesView } from './views/NodesView';
+import { TerminalView } from './views/TerminalView';
+import { useGlobalShortcuts } from './shortcuts';
+import { CommandPalette } from './components/CommandPalette';
 import { useResolvedTheme } from './theme';
 
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
+  const tabs = useAppStore((s) => s.tabs);
   const theme = useResolvedTheme();
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const openPalette = useCallback(() => setPaletteOpen(true), []);
+  useGlobalShortcuts(openPalette);
 
   useEffect(() => {
     const { setSystemInfo, setProfiles, setConnectionError, pushNotice } = useAppStore.getState();
@@ -20,7 +27,11 @@ export function App() {
     api.call('profiles.list', {}).then(({ profiles }) => setProfiles(profiles), (error: Error) => setConnectionError(error.message));
     const offProfiles = api.on('profiles.changed', ({ profiles }) => setProfiles(profiles));
     const offNotice = api.on('system.notice', pushNotice);
+    const offProgress = api.on('inventory.progress', ({ profile, region, count }) => useAppStore.getState().inventoryProgress(profile, region, count));
+    const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
     return () => {
+      offSessions();
+      offProgress();
       offProfiles();
       offNotice();
     };
@@ -28,18 +39,22 @@ export function App() {
 
   return (
     <div className="app" data-theme={theme}>
-      <TitleBar />
+      <TitleBar onOpenPalette={openPalette} />
       <div className="body">
         <Sidebar />
         <main className="main" aria-label="Workspace">
           <TabBar />
-          <section className="tab-content" role="tabpanel" aria-labelledby={`tab-${activeTabId}`}>
-            {activeTabId === 'nodes' && <NodesView />}
-          </section>
+          {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
+          {tabs.map((tab) => (
+            <section key={tab.id} className="tab-content" role="tabpanel" aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
+              {tab.kind === 'nodes' ? <NodesView /> : <TerminalView sessionId={tab.id} />}
+            </section>
+          ))}
         </main>
       </div>
       <StatusBar />
       <Notices />
+      {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
     </div>
   );
 }

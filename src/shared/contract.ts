@@ -4,6 +4,8 @@
 // responses are parsed with their schema on the way out, so a field that is not declared
 // here (a secret, a token) can never reach the renderer.
 import { z } from 'zod';
+import { MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
+import { InventorySnapshot, ListProgress } from './domain/inventory';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -19,27 +21,7 @@ export const SystemInfo = z.object({
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
-export const ProfileKind = z.enum([
-  'builtin-sandbox',
-  'static',
-  'assume-role',
-  'mfa',
-  'sso',
-  'credential-process',
-  'web-identity',
-  'unknown',
-]);
-
-export const ProfileSummary = z.object({
-  name: z.string(),
-  kind: ProfileKind,
-  region: z.string().nullable(),
-  endpointUrl: z.string().nullable(),
-  credentialState: z.enum(['ready', 'needs-mfa', 'needs-sso', 'error', 'unknown']),
-  error: z.string().nullable(),
-  source: z.enum(['config', 'builtin']),
-});
-export type ProfileSummary = z.infer<typeof ProfileSummary>;
+export { ProfileSummary } from './domain/profiles';
 
 export const Notice = z.object({
   level: z.enum(['info', 'warning', 'error']),
@@ -51,6 +33,42 @@ export type Notice = z.infer<typeof Notice>;
 
 const Empty = z.object({}).strict();
 
+export const EngineKind = z.enum(['native', 'plugin']);
+export type EngineKind = z.infer<typeof EngineKind>;
+
+export const SessionState = z.enum(['connecting', 'live', 'reconnecting', 'ended']);
+export const SessionEndReason = z.enum(['exit', 'idle-timeout', 'max-duration', 'terminated', 'network', 'failed']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
+/** A session as the renderer sees it: no token, no StreamUrl. */
+export const SessionInfo = z.object({
+  id: z.string(),
+  awsSessionId: z.string().nullable(),
+  profile: z.string(),
+  region: z.string(),
+  target: z.string(),
+  documentName: z.string().nullable(),
+  engine: EngineKind,
+  state: SessionState,
+  endReason: SessionEndReason.nullable(),
+  exitCode: z.number().int().nullable(),
+  message: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  recordingPath: z.string().nullable(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+const SessionRef = z.object({ sessionId: z.string().min(1).max(200) }).strict();
+const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+
+export const PluginStatus = z.object({
+  found: z.boolean(),
+  path: z.string().nullable(),
+  version: z.string().nullable(),
+  installHint: z.string(),
+});
+
 // ── Calls ──────────────────────────────────────────────────────────────────────────
 
 /** Every call: its name is the key, used as-is on both transports. */
@@ -58,13 +76,57 @@ export const calls = {
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
+  'profiles.add': { request: ProfileInput, response: ProfileSummary },
+  'profiles.update': { request: ProfileInput, response: ProfileSummary },
+  'profiles.remove': { request: z.object({ name: z.string().min(1).max(128) }).strict(), response: Empty },
+  /** Sign in (SSO device flow) or ask for an MFA code now, instead of on first use. */
+  'credentials.signIn': { request: z.object({ profile: z.string().min(1).max(200) }).strict(), response: Empty },
+  'credentials.answerMfa': { request: MfaAnswer, response: z.object({ accepted: z.boolean() }) },
+  'credentials.pendingMfa': { request: Empty, response: z.object({ prompts: z.array(MfaPrompt) }) },
+  'inventory.list': {
+    request: z.object({ profile: z.string().min(1).max(200), region: z.string().min(1).max(40), refresh: z.boolean().optional() }).strict(),
+    response: InventorySnapshot,
+  },
+  'sessions.engines': { request: Empty, response: z.object({ plugin: PluginStatus, native: z.literal(true) }) },
+  'sessions.start': {
+    request: z
+      .object({
+        profile: z.string().min(1).max(200),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'a region such as us-east-1'),
+        target: z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'a managed node id such as i-0123456789abcdef0'),
+        documentName: z.string().min(1).max(128).optional(),
+        parameters: z.record(z.string(), z.array(z.string().max(4096)).max(50)).optional(),
+        reason: z.string().min(1).max(256).optional(),
+        engine: EngineKind.optional(),
+        ...TerminalSize,
+      })
+      .strict(),
+    response: SessionInfo,
+  },
+  'sessions.list': { request: Empty, response: z.object({ sessions: z.array(SessionInfo) }) },
+  'sessions.write': { request: SessionRef.extend({ data: z.string().max(1_000_000) }).strict(), response: Empty },
+  'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
+  'sessions.terminate': { request: SessionRef, response: Empty },
+  'sessions.restart': { request: SessionRef, response: SessionInfo },
+  /** The renderer has written `chars` characters of a session's output (flow control). */
+  'terminal.ack': { request: SessionRef.extend({ chars: z.number().int().nonnegative() }).strict(), response: Empty },
 } as const;
 
 // ── Events (main → renderer) ───────────────────────────────────────────────────────
 
 export const events = {
   'system.notice': Notice,
+  /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
+  'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),
   'profiles.changed': z.object({ profiles: z.array(ProfileSummary) }),
+  'inventory.progress': ListProgress,
+  'credentials.mfaRequested': MfaPrompt,
+  'credentials.mfaSettled': z.object({ requestId: z.string() }),
+  'credentials.ssoDeviceCode': SsoDeviceCode,
+  'credentials.ssoDone': z.object({ profile: z.string(), outcome: z.enum(['signed-in', 'failed']) }),
+  'sessions.changed': z.object({ session: SessionInfo }),
+  /** One batch of a session's terminal output (coalesced in main). */
+  'terminal.output': z.object({ sessionId: z.string(), data: z.string() }),
 } as const;
 
 export type Calls = typeof calls;

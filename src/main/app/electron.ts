@@ -1,35 +1,86 @@
 // Electron entry: the only module tree that imports electron. It wires the window
-// factory, the renderer protocol (with CSP) and the IPC transport to one HatchHost.
-import { app, BrowserWindow, net, protocol, session } from 'electron';
+// factory, the renderer protocol (with CSP), the IPC transport, the settings, the menus
+// and the tray to one HatchHost.
+import { app, BrowserWindow, net, protocol, screen, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HatchHost } from '../host';
 import { contentSecurityPolicy } from '../../shared/csp';
+import type { Notice } from '../../shared/contract';
+import { SettingsStore, WindowBounds } from '../settings';
 import { APP_SCHEME } from './app-origin';
-import { createMainWindow } from './window';
+import { createMainWindow, hardenWebContents } from './window';
 import { registerIpc } from './ipc';
+import { installAppMenu, type AppCommand } from './menu';
+import { isPermissionAllowed } from './permissions';
+import { TunnelMenu } from './tunnel-menu';
+import { restoreBounds, trackWindowState } from './window-state';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// Every renderer sandboxed, whatever options a future window passes.
+app.enableSandbox();
+// One userData folder ("Hatch") for development runs and installed builds alike.
+app.setName('Hatch');
+if (process.platform === 'win32') app.setAppUserModelId('dev.hatch.app');
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   const rendererDir = path.join(__dirname, '../renderer');
+  const iconsDir = path.join(__dirname, '../../assets/icons');
   const host = new HatchHost({ host: 'electron' });
+  let settings: SettingsStore | undefined;
 
-  app.on('second-instance', () => {
-    const [window] = BrowserWindow.getAllWindows();
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
-  });
+  // Notices raised before the renderer listens (a reset settings file) wait for its first call.
+  const pendingNotices: Notice[] = [];
+  let rendererListening = false;
+  const notify = (notice: Notice) => (rendererListening ? host.emit('system.notice', notice) : pendingNotices.push(notice));
 
-  void app.whenReady().then(() => {
+  const mainWindow = () => BrowserWindow.getAllWindows().find((window) => !window.isDestroyed());
+  const showWindow = () => {
+    if (!app.isReady()) return; // a second launch during start-up: the window is on its way
+    const window = mainWindow();
+    if (!window) return void openMainWindow();
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+  const runCommand = (command: AppCommand) => {
+    showWindow();
+    host.emit('app.command', { command });
+  };
+
+  function openMainWindow(): BrowserWindow {
+    const saved = settings?.current.window;
+    const window = createMainWindow({
+      bounds: restoreBounds(saved?.bounds ?? null, screen.getAllDisplays().map((display) => display.workArea)),
+      maximized: saved?.maximized,
+      icon: process.platform === 'darwin' ? undefined : path.join(iconsDir, '512x512.png'),
+    });
+    trackWindowState(window, ({ bounds, maximized }) => {
+      const checked = WindowBounds.safeParse(bounds);
+      void settings?.update((current) => ({ ...current, window: { bounds: checked.success ? checked.data : null, maximized } }));
+    });
+    return window;
+  }
+
+  app.on('second-instance', showWindow);
+
+  // Whatever creates a webContents (DevTools included) gets the navigation lock-down.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+  void app.whenReady().then(async () => {
+    settings = await SettingsStore.open({ dir: app.getPath('userData'), notify });
+
     // Serve the built renderer from hatch://app/ with the CSP set here, in main.
     protocol.handle(APP_SCHEME, async (request) => {
-      const url = new URL(request.url);
-      const file = path.resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
+      let file: string;
+      try {
+        const url = new URL(request.url);
+        file = path.resolve(rendererDir, decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html');
+      } catch {
+        return new Response('Bad request', { status: 400 });
+      }
       if (!file.startsWith(rendererDir + path.sep)) return new Response('Not found', { status: 404 });
       const response = await net.fetch(pathToFileURL(file).toString());
       const headers = new Headers(response.headers);
@@ -37,17 +88,49 @@ if (!app.requestSingleInstanceLock()) {
       headers.set('X-Content-Type-Options', 'nosniff');
       return new Response(response.body, { status: response.status, headers });
     });
-    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    session.defaultSession.setPermissionCheckHandler(() => false);
-    registerIpc(host, () => BrowserWindow.getAllWindows());
-    createMainWindow();
+
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+      callback(isPermissionAllowed(permission, details.requestingUrl, 'isMainFrame' in details ? details.isMainFrame : undefined)),
+    );
+    ses.setPermissionCheckHandler((_contents, permission, _origin, details) => isPermissionAllowed(permission, details.requestingUrl, details.isMainFrame));
+    ses.setDevicePermissionHandler(() => false);
+    ses.on('will-download', (event) => event.preventDefault());
+
+    registerIpc(host, () => BrowserWindow.getAllWindows(), {
+      onRendererReady: () => {
+        rendererListening = true;
+        for (const notice of pendingNotices.splice(0)) host.emit('system.notice', notice);
+      },
+    });
+    installAppMenu({ platform: process.platform, developer: !app.isPackaged, run: runCommand });
+    // No tunnel service yet: an empty source. It will pass its list and change event here.
+    const tunnelMenu = new TunnelMenu(
+      () => [],
+      () => () => undefined,
+      { showWindow, newSession: () => runCommand('new-session'), quit: () => app.quit() },
+      { platform: process.platform, trayIcon: path.join(iconsDir, process.platform === 'win32' ? '32x32.png' : '24x24.png') },
+    );
+    app.once('will-quit', () => tunnelMenu.dispose());
+
+    openMainWindow();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+      if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
     });
   });
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => void host.dispose());
+
+  // Let the last settings write and the services finish before the process exits.
+  let cleanedUp = false;
+  app.on('will-quit', (event) => {
+    if (cleanedUp) return;
+    event.preventDefault();
+    void Promise.allSettled([settings?.flush(), host.dispose()]).finally(() => {
+      cleanedUp = true;
+      app.quit();
+    });
+  });
 }

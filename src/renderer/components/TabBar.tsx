@@ -1,22 +1,51 @@
-import { useAppStore } from '../stores/app-store';
+import { useAppStore, type Tab } from '../stores/app-store';
+import { api } from '../api';
+import { endReasonText } from '../views/TerminalView';
+
+function SessionDot({ tab }: { tab: Tab }) {
+  const session = useAppStore((s) => (tab.kind === 'terminal' ? s.sessions[tab.id] : undefined));
+  if (!session) return null;
+  const label =
+    session.state === 'ended' ? `ended: ${endReasonText(session.endReason ?? 'failed', session.exitCode)}` : session.state;
+  return (
+    <span className={`dot state-${session.state}`} aria-label={label} title={label}>
+      ●
+    </span>
+  );
+}
 
 export function TabBar() {
   const tabs = useAppStore((s) => s.tabs);
   const activeTabId = useAppStore((s) => s.activeTabId);
+  const activate = useAppStore((s) => s.activateTab);
+  const closeTab = useAppStore((s) => s.closeTab);
+  const close = (tab: Tab) => {
+    const session = useAppStore.getState().sessions[tab.id];
+    if (session && session.state !== 'ended') void api.call('sessions.terminate', { sessionId: tab.id }).catch(() => undefined);
+    closeTab(tab.id);
+  };
   return (
     <div className="tabbar" role="tablist" aria-label="Open tabs">
       {tabs.map((tab) => (
-        <button
-          key={tab.id}
-          id={`tab-${tab.id}`}
-          type="button"
-          role="tab"
-          aria-selected={tab.id === activeTabId}
-          className={tab.id === activeTabId ? 'tab active' : 'tab'}
-          onClick={() => useAppStore.setState({ activeTabId: tab.id })}
-        >
-          {tab.title}
-        </button>
+        <div key={tab.id} className={tab.id === activeTabId ? 'tab active' : 'tab'}>
+          <button
+            id={`tab-${tab.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab.id === activeTabId}
+            className="tab-label"
+            onClick={() => activate(tab.id)}
+            onAuxClick={(e) => e.button === 1 && close(tab)}
+          >
+            <SessionDot tab={tab} />
+            {tab.title}
+          </button>
+          {tab.kind !== 'nodes' && (
+            <button type="button" className="tab-close" aria-label={`Close ${tab.title}`} onClick={() => close(tab)}>
+              ×
+            </button>
+          )}
+        </div>
       ))}
     </div>
   );

@@ -3,7 +3,7 @@ import { useResolvedTheme } from '../theme';
 
 const NEXT: Record<'light' | 'dark', ThemeChoice> = { light: 'dark', dark: 'light' };
 
-export function TitleBar() {
+export function TitleBar({ onOpenPalette }: { onOpenPalette(): void }) {
   const setTheme = useAppStore((s) => s.setTheme);
   const resolved = useResolvedTheme();
   return (
@@ -11,6 +11,9 @@ export function TitleBar() {
       <span className="brand" aria-label="Hatch">
         <span className="brand-mark" aria-hidden="true">◉</span> Hatch
       </span>
+      <button type="button" className="palette-button" onClick={onOpenPalette} aria-label="Open command palette">
+        <kbd>{navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'}</kbd> Jump to node, tab or action…
+      </button>
       <div className="titlebar-spacer" />
       <button
         type="button"

@@ -1,22 +1,46 @@
 // Window-level UI state. Data from main arrives through HatchApi and is kept here;
 // terminal bytes never pass through this store (xterm owns them).
 import { create } from 'zustand';
-import type { Notice, ProfileSummary, SystemInfo } from '../../shared/contract';
+import type { Notice, ProfileSummary, SessionInfo, SystemInfo } from '../../shared/contract';
+import type { InventorySnapshot } from '../../shared/domain/inventory';
+import { api } from '../api';
+
+export interface InventoryState {
+  nodes: InventorySnapshot['nodes'];
+  errors: InventorySnapshot['errors'];
+  updatedAt: number | null;
+  loading: boolean;
+  progress: number;
+  error: string | null;
+}
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
-/** Tabs are a union of document kinds; later kinds (terminal, tunnels, preferences…) join it. */
-export type Tab = { kind: 'nodes'; id: 'nodes'; title: string };
+/** Tabs are a union of document kinds; later kinds (tunnels, preferences…) join it. */
+export type Tab = { kind: 'nodes'; id: 'nodes'; title: string } | { kind: 'terminal'; id: string; title: string };
 
 export interface AppState {
   systemInfo: SystemInfo | null;
   connectionError: string | null;
   profiles: ProfileSummary[];
   selectedProfile: string | null;
+  selectedRegion: string | null;
+  /** The node under the cursor in the node table (Ctrl/Cmd+T starts a session on it). */
+  selectedNodeId: string | null;
+  inventories: Record<string, InventoryState>;
+  loadInventory(profile: string, region: string): Promise<void>;
+  inventoryProgress(profile: string, region: string, count: number): void;
+  selectRegion(region: string): void;
   tabs: Tab[];
   activeTabId: string;
   theme: ThemeChoice;
   notices: Array<Notice & { id: number }>;
+  sessions: Record<string, SessionInfo>;
+  upsertSession(session: SessionInfo): void;
+  openTerminalTab(session: SessionInfo, title: string): void;
+  closeTab(id: string): void;
+  activateTab(id: string): void;
+  cycleTab(step: 1 | -1): void;
   setSystemInfo(info: SystemInfo): void;
   setConnectionError(message: string | null): void;
   setProfiles(profiles: ProfileSummary[]): void;
@@ -39,17 +63,69 @@ export const useAppStore = create<AppState>((set, get) => ({
   connectionError: null,
   profiles: [],
   selectedProfile: null,
+  selectedRegion: null,
+  selectedNodeId: null,
+  inventories: {},
+  loadInventory: async (profile, region) => {
+    const key = `${profile}/${region}`;
+    const previous = get().inventories[key];
+    const patch = (value: Partial<InventoryState>) => {
+      const current = get().inventories[key] ?? { nodes: [], errors: [], updatedAt: null, loading: false, progress: 0, error: null };
+      set({ inventories: { ...get().inventories, [key]: { ...current, ...value } } });
+    };
+    patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [] });
+    try {
+      const snapshot = await api.call('inventory.list', { profile, region, refresh: previous !== undefined });
+      patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false });
+    } catch (error) {
+      patch({ loading: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  },
+  inventoryProgress: (profile, region, count) => {
+    const key = `${profile}/${region}`;
+    const current = get().inventories[key];
+    if (current?.loading) set({ inventories: { ...get().inventories, [key]: { ...current, progress: count } } });
+  },
+  selectRegion: (selectedRegion) => set({ selectedRegion }),
   tabs: [{ kind: 'nodes', id: 'nodes', title: 'Nodes' }],
   activeTabId: 'nodes',
   theme: storedTheme(),
   notices: [],
+  sessions: {},
+  upsertSession: (session) => set({ sessions: { ...get().sessions, [session.id]: session } }),
+  openTerminalTab: (session, title) => {
+    const { tabs, sessions } = get();
+    set({
+      sessions: { ...sessions, [session.id]: session },
+      tabs: tabs.some((t) => t.id === session.id) ? tabs : [...tabs, { kind: 'terminal', id: session.id, title }],
+      activeTabId: session.id,
+    });
+  },
+  closeTab: (id) => {
+    if (id === 'nodes') return;
+    const { tabs, activeTabId } = get();
+    const index = tabs.findIndex((t) => t.id === id);
+    const rest = tabs.filter((t) => t.id !== id);
+    set({ tabs: rest, activeTabId: activeTabId === id ? (rest[Math.max(0, index - 1)]?.id ?? 'nodes') : activeTabId });
+  },
+  activateTab: (activeTabId) => set({ activeTabId }),
+  cycleTab: (step) => {
+    const { tabs, activeTabId } = get();
+    const index = tabs.findIndex((t) => t.id === activeTabId);
+    set({ activeTabId: tabs[(index + step + tabs.length) % tabs.length].id });
+  },
   setSystemInfo: (systemInfo) => set({ systemInfo }),
   setConnectionError: (connectionError) => set({ connectionError }),
   setProfiles: (profiles) => {
     const selected = get().selectedProfile;
-    set({ profiles, selectedProfile: profiles.some((p) => p.name === selected) ? selected : (profiles[0]?.name ?? null) });
+    const selectedProfile = profiles.some((p) => p.name === selected) ? selected : (profiles[0]?.name ?? null);
+    const profile = profiles.find((p) => p.name === selectedProfile);
+    set({ profiles, selectedProfile, selectedRegion: get().selectedRegion ?? profile?.region ?? 'us-east-1' });
   },
-  selectProfile: (selectedProfile) => set({ selectedProfile }),
+  selectProfile: (selectedProfile) => {
+    const profile = get().profiles.find((p) => p.name === selectedProfile);
+    set({ selectedProfile, selectedRegion: profile?.region ?? 'us-east-1' });
+  },
   setTheme: (theme) => {
     globalThis.localStorage?.setItem(THEME_KEY, theme);
     set({ theme });

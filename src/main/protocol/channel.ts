@@ -1,0 +1,580 @@
+// Transport-agnostic reliable data channel (spec 5), usable by the client and by an agent
+// stand-in (`role`). The socket is injected and can be swapped (resume, spec 10) while all
+// sequence state, the unacknowledged buffer and the out-of-order buffer are kept.
+import {
+  decodeMessage,
+  encodeAcknowledge,
+  encodeMessage,
+  MessageFlags,
+  MessageType,
+  parseAcknowledge,
+  PayloadType,
+  ProtocolError,
+  validateMessage,
+  type ClientMessage,
+} from './codec';
+import { parseChannelClosed, type ChannelClosed } from './payloads';
+
+/** What the channel needs from a transport. `send` may throw when the transport is down. */
+export interface ChannelSocket {
+  send(frame: Buffer): void;
+  onMessage(cb: (frame: Buffer) => void): void;
+  onClose(cb: (err?: Error) => void): void;
+  close?(): void;
+}
+
+/** Payload encryption (KMS sessions, spec 7); installed with setCipher once the key is known. */
+export interface PayloadCipher {
+  encrypt(plain: Buffer): Buffer;
+  /** Throws ProtocolError('decrypt-failed') on a wrong key or tampered data. */
+  decrypt(wire: Buffer): Buffer;
+}
+
+export type ChannelRole = 'client' | 'agent';
+
+export interface ChannelOptions {
+  role: ChannelRole;
+  /** Largest plaintext payload per data message (spec 9.6/14). Default 1024. */
+  maxMessageSize?: number;
+  /** Unacknowledged data messages allowed in flight before new ones wait. Default 256. */
+  window?: number;
+  /** Out-of-order receive capacity in messages (spec 5.6). Default 10 000. */
+  receiveBufferLimit?: number;
+  /** Queued (not yet in flight) bytes above which send() reports back-pressure. Default 1 MiB. */
+  sendHighWaterMark?: number;
+  /** Hard cap on queued bytes; send() throws ProtocolError('send-buffer-full') above it. Default 64 MiB. */
+  sendBufferLimit?: number;
+  /** Resend scheduler period (spec 5.4). Default 100 ms. 0 disables the internal timer (tests call tick()). */
+  resendTickMs?: number;
+  /** Give up after this many resends of one message (reference: 3000). Default: never. */
+  maxResendAttempts?: number;
+  /** Clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+export interface ChannelStats {
+  nextSequenceNumber: number;
+  expectedSequenceNumber: number;
+  inFlight: number;
+  queuedMessages: number;
+  queuedBytes: number;
+  outOfOrder: number;
+  retransmissions: number;
+  duplicatesReceived: number;
+  invalidReceived: number;
+  srttMs: number;
+  rttvarMs: number;
+  rtoMs: number;
+  paused: boolean;
+  readBlocked: boolean;
+}
+
+/**
+ * Delivered data handler. Return `false` for "not ready": the message is kept unacknowledged
+ * and reading stops until resumeReading() is called.
+ */
+export type DataHandler = (msg: ClientMessage) => boolean | void;
+
+interface ChannelEvents {
+  data: DataHandler;
+  channelClosed: (c: ChannelClosed) => void;
+  /** Non-fatal problems (invalid frame dropped, decrypt failure, send failure). */
+  error: (e: ProtocolError) => void;
+  /** Queued bytes fell below the high-water mark after send() returned false. */
+  drain: () => void;
+  /** Everything sent so far is acknowledged. */
+  idle: () => void;
+  giveUp: (sequenceNumber: number) => void;
+  /** The socket reported close; the owner decides whether to resume. */
+  socketClosed: (err?: Error) => void;
+  /** Any valid frame arrived (for liveness tracking). */
+  activity: () => void;
+}
+
+const NS_PER_MS = 1e6;
+
+/** RTT estimator of spec 5.4, in floating-point nanoseconds like the reference. */
+export class RtoEstimator {
+  srttNs = 100 * NS_PER_MS;
+  rttvarNs = 0;
+  rtoNs = 200 * NS_PER_MS;
+  constructor(
+    private readonly granularityNs = 10 * NS_PER_MS,
+    private readonly maxRtoNs = 1000 * NS_PER_MS,
+  ) {}
+  sample(rttMs: number): void {
+    const r = rttMs * NS_PER_MS;
+    this.rttvarNs = 0.75 * this.rttvarNs + 0.25 * Math.abs(this.srttNs - r);
+    this.srttNs = 0.875 * this.srttNs + 0.125 * r;
+    this.rtoNs = Math.min(Math.trunc(this.srttNs + Math.max(this.granularityNs, 4 * this.rttvarNs)), this.maxRtoNs);
+  }
+  get rtoMs(): number {
+    return this.rtoNs / NS_PER_MS;
+  }
+  get srttMs(): number {
+    return this.srttNs / NS_PER_MS;
+  }
+  get rttvarMs(): number {
+    return this.rttvarNs / NS_PER_MS;
+  }
+}
+
+interface Outgoing {
+  seq: number;
+  frame: Buffer;
+  lastSent: number; // -Infinity: never reached a socket
+  resends: number;
+}
+
+interface Queued {
+  payloadType: number;
+  payload: Buffer;
+}
+
+interface Pending {
+  msg: ClientMessage;
+  acked: boolean;
+}
+
+// Payload types acknowledged before they are processed (spec 5.3: handshake payloads).
+const ACK_FIRST = new Set<number>([
+  PayloadType.HandshakeRequest,
+  PayloadType.HandshakeComplete,
+  PayloadType.EncChallengeRequest,
+  PayloadType.HandshakeResponse,
+  PayloadType.EncChallengeResponse,
+]);
+// Spec 7.3: which payload types are encrypted, per sender.
+const ENCRYPTED_BY: Record<ChannelRole, Set<number>> = {
+  client: new Set([PayloadType.Output]),
+  agent: new Set([PayloadType.Output, PayloadType.StdErr, PayloadType.ExitCode]),
+};
+const CHUNKED = new Set<number>([PayloadType.Output, PayloadType.StdErr]);
+
+export class DataChannel {
+  readonly role: ChannelRole;
+  private readonly sendType: string;
+  private readonly recvType: string;
+  private readonly maxMessageSize: number;
+  private readonly window: number;
+  private readonly receiveLimit: number;
+  private readonly highWater: number;
+  private readonly hardLimit: number;
+  private readonly maxResends: number;
+  private readonly now: () => number;
+  readonly rto = new RtoEstimator();
+
+  private socket: ChannelSocket | null = null;
+  private socketGen = 0;
+  private nextSeq = 0;
+  private expected = 0;
+  private readonly inFlight = new Map<number, Outgoing>(); // insertion order == sequence order
+  private readonly queue: Queued[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private needDrain = false;
+  private readonly pending = new Map<number, Pending>();
+  private cipher: PayloadCipher | null = null;
+  private paused = false;
+  private readBlocked = false;
+  private draining = false;
+  private closed = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private retransmissions = 0;
+  private duplicates = 0;
+  private invalid = 0;
+  private readonly listeners: { [K in keyof ChannelEvents]: ChannelEvents[K][] } = {
+    data: [],
+    channelClosed: [],
+    error: [],
+    drain: [],
+    idle: [],
+    giveUp: [],
+    socketClosed: [],
+    activity: [],
+  };
+
+  constructor(opts: ChannelOptions) {
+    this.role = opts.role;
+    this.sendType = opts.role === 'client' ? MessageType.InputStreamData : MessageType.OutputStreamData;
+    this.recvType = opts.role === 'client' ? MessageType.OutputStreamData : MessageType.InputStreamData;
+    this.maxMessageSize = Math.max(1, opts.maxMessageSize ?? 1024);
+    this.window = Math.max(1, opts.window ?? 256);
+    this.receiveLimit = Math.max(1, opts.receiveBufferLimit ?? 10_000);
+    this.highWater = opts.sendHighWaterMark ?? 1 << 20;
+    this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
+    this.maxResends = opts.maxResendAttempts ?? Infinity;
+    this.now = opts.now ?? Date.now;
+    const tick = opts.resendTickMs ?? 100;
+    if (tick > 0) {
+      this.timer = setInterval(() => this.tick(), tick);
+      this.timer.unref?.();
+    }
+  }
+
+  on<K extends keyof ChannelEvents>(event: K, cb: ChannelEvents[K]): () => void {
+    const list = this.listeners[event] as ChannelEvents[K][];
+    list.push(cb);
+    return () => {
+      const i = list.indexOf(cb);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  private emit<K extends keyof ChannelEvents>(event: K, ...args: Parameters<ChannelEvents[K]>): void {
+    for (const cb of [...this.listeners[event]]) (cb as (...a: unknown[]) => unknown)(...args);
+  }
+
+  // ---------- transport ----------
+
+  /** Attach (or swap in) a socket. Unacknowledged messages are resent on it at once. */
+  attach(socket: ChannelSocket): void {
+    if (this.closed) throw new ProtocolError('closed', 'channel is closed');
+    const gen = ++this.socketGen;
+    this.socket = socket;
+    socket.onMessage((frame) => {
+      if (gen === this.socketGen) this.receive(frame);
+    });
+    socket.onClose((err) => {
+      if (gen !== this.socketGen) return;
+      this.socket = null;
+      this.emit('socketClosed', err);
+    });
+    // Anything in flight was probably lost with the old socket: resend now rather than after RTO.
+    for (const o of this.inFlight.values()) this.transmit(o, o.lastSent !== -Infinity);
+    this.pump();
+  }
+
+  /** Forget the current socket (its later events are ignored); sends wait for the next attach. */
+  detach(): void {
+    this.socketGen++;
+    this.socket = null;
+  }
+
+  get connected(): boolean {
+    return this.socket !== null;
+  }
+
+  private write(frame: Buffer): boolean {
+    const s = this.socket;
+    if (!s) return false;
+    try {
+      s.send(frame);
+      return true;
+    } catch (e) {
+      this.emit('error', new ProtocolError('send-failed', `socket send failed: ${(e as Error).message}`));
+      return false;
+    }
+  }
+
+  // ---------- sending ----------
+
+  setCipher(cipher: PayloadCipher | null): void {
+    this.cipher = cipher;
+  }
+
+  get encrypted(): boolean {
+    return this.cipher !== null;
+  }
+
+  /**
+   * Queue a data message. Output/StdErr payloads are cut into maxMessageSize pieces; other
+   * types are sent whole. Returns false when the caller should wait for 'drain'.
+   */
+  send(payloadType: number, payload: Buffer): boolean {
+    if (this.closed) throw new ProtocolError('closed', 'channel is closed');
+    if (payload.length === 0) return this.queuedBytes < this.highWater; // spec 4.6: never send empty payloads
+    if (this.queuedBytes + payload.length > this.hardLimit) {
+      throw new ProtocolError('send-buffer-full', `send buffer limit of ${this.hardLimit} bytes reached`);
+    }
+    if (CHUNKED.has(payloadType) && payload.length > this.maxMessageSize) {
+      for (let off = 0; off < payload.length; off += this.maxMessageSize) {
+        this.enqueue(payloadType, payload.subarray(off, off + this.maxMessageSize));
+      }
+    } else {
+      this.enqueue(payloadType, payload);
+    }
+    this.pump();
+    const ok = this.queuedBytes < this.highWater;
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  /** Shorthand for Output payloads (keystrokes, port bytes). */
+  sendOutput(data: Buffer): boolean {
+    return this.send(PayloadType.Output, data);
+  }
+
+  private enqueue(payloadType: number, payload: Buffer): void {
+    this.queue.push({ payloadType, payload });
+    this.queuedBytes += payload.length;
+  }
+
+  /** Move queued messages into flight while the window and the publication state allow. */
+  private pump(): void {
+    if (this.closed) return;
+    while (this.queueHead < this.queue.length && this.inFlight.size < this.window && !this.paused) {
+      const q = this.queue[this.queueHead];
+      this.queue[this.queueHead++] = undefined as unknown as Queued;
+      this.queuedBytes -= q.payload.length;
+      const seq = this.nextSeq++;
+      let payload = q.payload;
+      if (this.cipher && ENCRYPTED_BY[this.role].has(q.payloadType)) payload = this.cipher.encrypt(payload);
+      const frame = encodeMessage({
+        messageType: this.sendType,
+        sequenceNumber: seq,
+        flags: this.role === 'agent' && seq === 0 ? MessageFlags.Syn : MessageFlags.None,
+        payloadType: q.payloadType,
+        payload,
+      });
+      const o: Outgoing = { seq, frame, lastSent: -Infinity, resends: 0 };
+      this.inFlight.set(seq, o);
+      this.transmit(o, false);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    } else if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    }
+    if (this.needDrain && this.queuedBytes < this.highWater) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+  }
+
+  private transmit(o: Outgoing, isResend: boolean): void {
+    if (this.paused || !this.socket) return;
+    if (this.write(o.frame)) {
+      if (isResend) {
+        o.resends++;
+        this.retransmissions++;
+      }
+      o.lastSent = this.now();
+    }
+  }
+
+  /** Resend scheduler: every unacknowledged message whose own RTO expired (spec 14). */
+  tick(): void {
+    if (this.closed || this.paused || !this.socket) return;
+    const now = this.now();
+    const rto = this.rto.rtoMs;
+    for (const o of this.inFlight.values()) {
+      if (now - o.lastSent < rto) continue;
+      const neverSent = o.lastSent === -Infinity;
+      if (!neverSent && o.resends >= this.maxResends) {
+        this.emit('giveUp', o.seq);
+        return;
+      }
+      this.transmit(o, !neverSent);
+      if (!this.socket) return;
+    }
+  }
+
+  private handleAck(seq: number): void {
+    const o = this.inFlight.get(seq);
+    if (!o) return; // late or duplicate acknowledgement
+    this.inFlight.delete(seq);
+    // Karn's rule: a retransmitted message gives an ambiguous sample.
+    if (o.resends === 0 && o.lastSent !== -Infinity) this.rto.sample(Math.max(0, this.now() - o.lastSent));
+    this.pump();
+    if (this.inFlight.size === 0 && this.queueHead >= this.queue.length) this.emit('idle');
+  }
+
+  // ---------- receiving ----------
+
+  /** Feed one frame from the transport. Never throws. */
+  receive(frame: Buffer): void {
+    if (this.closed) return;
+    let m: ClientMessage;
+    try {
+      m = decodeMessage(frame);
+      validateMessage(m);
+    } catch (e) {
+      this.invalid++;
+      this.emit('error', e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
+      return;
+    }
+    this.emit('activity');
+    switch (m.messageType) {
+      case MessageType.Acknowledge: {
+        let seq: number;
+        try {
+          seq = parseAcknowledge(m.payload).acknowledgedMessageSequenceNumber;
+        } catch (e) {
+          this.invalid++;
+          this.emit('error', e as ProtocolError);
+          return;
+        }
+        this.setPaused(false);
+        this.handleAck(seq);
+        return;
+      }
+      case MessageType.PausePublication:
+        this.setPaused(true);
+        return;
+      case MessageType.StartPublication:
+        this.setPaused(false);
+        return;
+      case MessageType.ChannelClosed:
+        this.emit('channelClosed', parseChannelClosed(m.payload));
+        return;
+      case this.recvType:
+        this.setPaused(false);
+        this.receiveData(m);
+        return;
+      default:
+        return; // unknown types (agent_session_state, …) are ignored (4.2)
+    }
+  }
+
+  private setPaused(p: boolean): void {
+    if (this.paused === p) return;
+    this.paused = p;
+    if (!p) {
+      this.pump();
+      this.tick();
+    }
+  }
+
+  private sendAck(m: ClientMessage): void {
+    this.write(encodeAcknowledge(m));
+  }
+
+  private receiveData(m: ClientMessage): void {
+    const s = m.sequenceNumber;
+    if (s < this.expected) {
+      // Duplicate (our ack was lost): acknowledge again so the peer stops resending (13.6).
+      this.duplicates++;
+      this.sendAck(m);
+      return;
+    }
+    if (s === this.expected && !this.readBlocked && !this.draining) {
+      if (!this.deliver(m, false)) return;
+      this.expected = s + 1;
+      this.drain();
+      return;
+    }
+    const held = this.pending.get(s);
+    if (held) {
+      this.duplicates++;
+      if (held.acked) this.sendAck(m);
+      return;
+    }
+    if (this.pending.size >= this.receiveLimit) return; // full: drop unacknowledged, peer resends
+    const ack = !this.readBlocked;
+    this.pending.set(s, { msg: m, acked: ack });
+    if (ack) this.sendAck(m);
+  }
+
+  /** Deliver one in-order message. false = handler not ready (message parked, reading blocked). */
+  private deliver(m: ClientMessage, alreadyAcked: boolean): boolean {
+    const ackFirst = ACK_FIRST.has(m.payloadType);
+    let msg = m;
+    if (this.cipher && ENCRYPTED_BY[this.role === 'client' ? 'agent' : 'client'].has(m.payloadType)) {
+      try {
+        msg = { ...m, payload: this.cipher.decrypt(m.payload) };
+      } catch (e) {
+        // Leave it unacknowledged (reference behaviour); the owner decides whether this is fatal.
+        this.pending.delete(m.sequenceNumber);
+        this.emit('error', e instanceof ProtocolError ? e : new ProtocolError('decrypt-failed', String(e)));
+        return false;
+      }
+    }
+    if (ackFirst && !alreadyAcked) this.sendAck(m);
+    let ready = true;
+    for (const cb of [...this.listeners.data]) {
+      if (cb(msg) === false) ready = false;
+    }
+    if (!ready && !ackFirst) {
+      this.readBlocked = true;
+      this.pending.set(m.sequenceNumber, { msg: m, acked: alreadyAcked });
+      return false;
+    }
+    if (!ackFirst && !alreadyAcked) this.sendAck(m);
+    return true;
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (!this.readBlocked && !this.closed) {
+        const p = this.pending.get(this.expected);
+        if (!p) break;
+        this.pending.delete(this.expected);
+        if (!this.deliver(p.msg, p.acked)) break;
+        this.expected++;
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Flow control: stop delivering and acknowledging data (the peer's window fills up). */
+  pauseReading(): void {
+    this.readBlocked = true;
+  }
+
+  /** Undo pauseReading (or a handler's "not ready"): deliver what was held back. */
+  resumeReading(): void {
+    if (!this.readBlocked) return;
+    this.readBlocked = false;
+    this.drain();
+  }
+
+  get readingPaused(): boolean {
+    return this.readBlocked;
+  }
+
+  // ---------- lifecycle ----------
+
+  /** Resolves when every message sent so far is acknowledged (or the channel closes). */
+  whenIdle(): Promise<void> {
+    if (this.closed || (this.inFlight.size === 0 && this.queueHead >= this.queue.length)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.on('idle', () => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.emit('idle');
+    this.detach();
+    this.inFlight.clear();
+    this.pending.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  stats(): ChannelStats {
+    return {
+      nextSequenceNumber: this.nextSeq,
+      expectedSequenceNumber: this.expected,
+      inFlight: this.inFlight.size,
+      queuedMessages: this.queue.length - this.queueHead,
+      queuedBytes: this.queuedBytes,
+      outOfOrder: this.pending.size,
+      retransmissions: this.retransmissions,
+      duplicatesReceived: this.duplicates,
+      invalidReceived: this.invalid,
+      srttMs: this.rto.srttMs,
+      rttvarMs: this.rto.rttvarMs,
+      rtoMs: this.rto.rtoMs,
+      paused: this.paused,
+      readBlocked: this.readBlocked,
+    };
+  }
+}

@@ -1,0 +1,259 @@
+// Binary ClientMessage codec for the Session Manager data channel (spec section 4).
+// Hot path: one allocation per encoded frame, subarray views on decode, digest over whole payloads.
+import { createHash, randomUUID } from 'node:crypto';
+
+export const MessageType = {
+  InputStreamData: 'input_stream_data',
+  OutputStreamData: 'output_stream_data',
+  Acknowledge: 'acknowledge',
+  ChannelClosed: 'channel_closed',
+  StartPublication: 'start_publication',
+  PausePublication: 'pause_publication',
+} as const;
+export type MessageTypeName = (typeof MessageType)[keyof typeof MessageType];
+
+export enum PayloadType {
+  Null = 0,
+  Output = 1,
+  Error = 2,
+  Size = 3,
+  Parameter = 4,
+  HandshakeRequest = 5,
+  HandshakeResponse = 6,
+  HandshakeComplete = 7,
+  EncChallengeRequest = 8,
+  EncChallengeResponse = 9,
+  Flag = 10,
+  StdErr = 11,
+  ExitCode = 12,
+}
+
+/** Header flag bits (4.3). Nobody acts on them; we encode them like the reference does. */
+export const MessageFlags = { None: 0, Syn: 1, Fin: 2, Ack: 3 } as const;
+
+/** Offset of PayloadLength, i.e. the header without that field (4.1). */
+export const HEADER_LENGTH = 116;
+/** Full fixed header including PayloadLength. */
+export const MESSAGE_HEADER_SIZE = 120;
+const TYPE_OFFSET = 4;
+const TYPE_SIZE = 32;
+const SCHEMA_OFFSET = 36;
+const DATE_OFFSET = 40;
+const SEQ_OFFSET = 48;
+const FLAGS_OFFSET = 56;
+const ID_OFFSET = 64;
+const DIGEST_OFFSET = 80;
+const PAYLOAD_TYPE_OFFSET = 112;
+const TWO_32 = 0x1_0000_0000;
+
+export interface ClientMessage {
+  messageType: string;
+  schemaVersion: number;
+  createdDate: number;
+  sequenceNumber: number;
+  flags: number;
+  messageId: string;
+  payloadDigest: Buffer;
+  payloadType: number;
+  payload: Buffer;
+  /** As read from the frame (decode only); validateMessage checks them. */
+  headerLength?: number;
+  payloadLength?: number;
+}
+
+export class ProtocolError extends Error {
+  constructor(
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export interface EncodeInput {
+  messageType: string;
+  sequenceNumber: number;
+  flags?: number;
+  payloadType?: number;
+  payload: Buffer;
+  messageId?: string;
+  createdDate?: number;
+  schemaVersion?: number;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Writes a UUID into 16 wire bytes with its 8-byte halves swapped (4.4). */
+export function writeMessageId(uuid: string, target: Buffer, offset: number): void {
+  if (!UUID_RE.test(uuid)) throw new ProtocolError('bad-message-id', `not a UUID: ${uuid}`);
+  const hex = uuid.replace(/-/g, '');
+  target.write(hex.slice(16, 32), offset, 8, 'hex');
+  target.write(hex.slice(0, 16), offset + 8, 8, 'hex');
+}
+
+/** Reads 16 wire bytes (halves swapped) back into canonical UUID text. */
+export function readMessageId(src: Buffer, offset: number): string {
+  const h = src.toString('hex', offset + 8, offset + 16) + src.toString('hex', offset, offset + 8);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function writeU64(buf: Buffer, value: number, offset: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new ProtocolError('bad-field', `${what} must be a non-negative safe integer, got ${value}`);
+  buf.writeUInt32BE(Math.floor(value / TWO_32), offset);
+  buf.writeUInt32BE(value % TWO_32, offset + 4);
+}
+
+function readU64(buf: Buffer, offset: number): number {
+  return buf.readUInt32BE(offset) * TWO_32 + buf.readUInt32BE(offset + 4);
+}
+
+export function sha256(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+export function encodeMessage(m: EncodeInput): Buffer {
+  const typeLen = Buffer.byteLength(m.messageType, 'latin1');
+  if (typeLen === 0 || typeLen > TYPE_SIZE) throw new ProtocolError('bad-message-type', `message type must be 1–32 bytes: ${m.messageType}`);
+  const payload = m.payload;
+  const frame = Buffer.allocUnsafe(MESSAGE_HEADER_SIZE + payload.length);
+  frame.writeUInt32BE(HEADER_LENGTH, 0);
+  frame.fill(0x20, TYPE_OFFSET, TYPE_OFFSET + TYPE_SIZE);
+  frame.write(m.messageType, TYPE_OFFSET, typeLen, 'latin1');
+  frame.writeUInt32BE(m.schemaVersion ?? 1, SCHEMA_OFFSET);
+  writeU64(frame, m.createdDate ?? Date.now(), DATE_OFFSET, 'createdDate');
+  writeU64(frame, m.sequenceNumber, SEQ_OFFSET, 'sequenceNumber');
+  writeU64(frame, m.flags ?? 0, FLAGS_OFFSET, 'flags');
+  writeMessageId(m.messageId ?? randomUUID(), frame, ID_OFFSET);
+  createHash('sha256').update(payload).digest().copy(frame, DIGEST_OFFSET);
+  frame.writeUInt32BE(m.payloadType ?? 0, PAYLOAD_TYPE_OFFSET);
+  frame.writeUInt32BE(payload.length, HEADER_LENGTH);
+  payload.copy(frame, MESSAGE_HEADER_SIZE);
+  return frame;
+}
+
+/**
+ * Decodes one frame. Structural problems only (short frame, HeaderLength out of range);
+ * semantic checks are in validateMessage. The payload is a view into `frame`.
+ */
+export function decodeMessage(frame: Buffer): ClientMessage {
+  if (!Buffer.isBuffer(frame)) throw new ProtocolError('bad-frame', 'frame is not a Buffer');
+  if (frame.length < MESSAGE_HEADER_SIZE) {
+    throw new ProtocolError('truncated', `frame of ${frame.length} bytes is shorter than the ${MESSAGE_HEADER_SIZE}-byte header`);
+  }
+  const headerLength = frame.readUInt32BE(0);
+  // 0 is left to validateMessage (reference rule 2); other values below 116 would overlap fixed fields.
+  if (headerLength !== 0 && headerLength < HEADER_LENGTH) {
+    throw new ProtocolError('bad-header-length', `HeaderLength ${headerLength} is below ${HEADER_LENGTH}`);
+  }
+  const lengthOffset = headerLength === 0 ? HEADER_LENGTH : headerLength;
+  if (lengthOffset + 4 > frame.length) {
+    throw new ProtocolError('truncated', `HeaderLength ${headerLength} points past the end of a ${frame.length}-byte frame`);
+  }
+  const rawType = frame.toString('latin1', TYPE_OFFSET, TYPE_OFFSET + TYPE_SIZE);
+  // Trim NULs, then whitespace, from both ends (accept NUL padding as the reference does).
+  const messageType = rawType.replace(/^\0+|\0+$/g, '').trim();
+  const hi = frame.readInt32BE(SEQ_OFFSET);
+  const sequenceNumber = hi * TWO_32 + frame.readUInt32BE(SEQ_OFFSET + 4);
+  if (!Number.isSafeInteger(sequenceNumber)) {
+    throw new ProtocolError('bad-sequence-number', 'SequenceNumber is outside the safe integer range');
+  }
+  return {
+    messageType,
+    schemaVersion: frame.readUInt32BE(SCHEMA_OFFSET),
+    createdDate: readU64(frame, DATE_OFFSET),
+    sequenceNumber,
+    flags: readU64(frame, FLAGS_OFFSET),
+    messageId: readMessageId(frame, ID_OFFSET),
+    payloadDigest: frame.subarray(DIGEST_OFFSET, DIGEST_OFFSET + 32),
+    payloadType: frame.readUInt32BE(PAYLOAD_TYPE_OFFSET),
+    payload: frame.subarray(lengthOffset + 4),
+    headerLength,
+    payloadLength: frame.readUInt32BE(lengthOffset),
+  };
+}
+
+/** Receiver validation (4.7) plus Hatch's stricter PayloadLength check. Throws ProtocolError. */
+export function validateMessage(m: ClientMessage): void {
+  // Structural (Hatch, spec 4.7 recommendation): a frame cut short or padded is never trusted.
+  if (m.payloadLength !== undefined && m.payloadLength !== m.payload.length) {
+    throw new ProtocolError('payload-length-mismatch', `PayloadLength ${m.payloadLength} but ${m.payload.length} payload bytes present`);
+  }
+  if (m.messageType === MessageType.StartPublication || m.messageType === MessageType.PausePublication) return;
+  if (m.headerLength === 0) throw new ProtocolError('missing-header-length', 'HeaderLength is missing');
+  if (m.messageType === '') throw new ProtocolError('missing-message-type', 'MessageType is missing');
+  if (m.createdDate === 0) throw new ProtocolError('missing-created-date', 'CreatedDate is missing');
+  if (m.payload.length !== 0 && !sha256(m.payload).equals(m.payloadDigest)) {
+    throw new ProtocolError('bad-digest', 'payload Hash is not valid');
+  }
+}
+
+/** decode + validate in one step. */
+export function decodeAndValidate(frame: Buffer): ClientMessage {
+  const m = decodeMessage(frame);
+  validateMessage(m);
+  return m;
+}
+
+export function isDataMessage(type: string): boolean {
+  return type === MessageType.InputStreamData || type === MessageType.OutputStreamData;
+}
+
+// ---------- acknowledgements (5.2) ----------
+
+export interface AcknowledgeContent {
+  acknowledgedMessageType: string;
+  acknowledgedMessageId: string;
+  acknowledgedMessageSequenceNumber: number;
+  isSequentialMessage: boolean;
+}
+
+export function encodeAcknowledgePayload(of: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>): Buffer {
+  // Field order as the reference writes it; JSON.stringify keeps insertion order.
+  return Buffer.from(
+    JSON.stringify({
+      AcknowledgedMessageType: of.messageType,
+      AcknowledgedMessageId: of.messageId,
+      AcknowledgedMessageSequenceNumber: of.sequenceNumber,
+      IsSequentialMessage: true,
+    }),
+    'utf8',
+  );
+}
+
+/** A complete `acknowledge` frame for `of` (SequenceNumber 0, Flags 3, PayloadType 0). */
+export function encodeAcknowledge(
+  of: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>,
+  opts: { messageId?: string; createdDate?: number } = {},
+): Buffer {
+  return encodeMessage({
+    messageType: MessageType.Acknowledge,
+    sequenceNumber: 0,
+    flags: MessageFlags.Ack,
+    payloadType: PayloadType.Null,
+    payload: encodeAcknowledgePayload(of),
+    messageId: opts.messageId,
+    createdDate: opts.createdDate,
+  });
+}
+
+export function parseAcknowledge(payload: Buffer): AcknowledgeContent {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new ProtocolError('bad-acknowledge', 'acknowledge payload is not JSON');
+  }
+  if (typeof v !== 'object' || v === null) throw new ProtocolError('bad-acknowledge', 'acknowledge payload is not an object');
+  const o = v as Record<string, unknown>;
+  const seq = o.AcknowledgedMessageSequenceNumber;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq)) {
+    throw new ProtocolError('bad-acknowledge', 'acknowledge has no valid AcknowledgedMessageSequenceNumber');
+  }
+  return {
+    acknowledgedMessageType: typeof o.AcknowledgedMessageType === 'string' ? o.AcknowledgedMessageType : '',
+    acknowledgedMessageId: typeof o.AcknowledgedMessageId === 'string' ? o.AcknowledgedMessageId : '',
+    acknowledgedMessageSequenceNumber: seq,
+    isSequentialMessage: o.IsSequentialMessage === true,
+  };
+}

@@ -1,0 +1,65 @@
+// One interface for both session engines (AWS's plugin in a pty, or Hatch's own
+// protocol implementation). SessionManager calls StartSession itself and hands the
+// response to an engine, which runs the data channel until the session ends.
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { EngineKind, SessionEndReason } from '../../shared/contract';
+
+export interface StartSessionResult {
+  SessionId: string;
+  TokenValue: string;
+  StreamUrl: string;
+}
+
+export interface EngineEnd {
+  reason: SessionEndReason;
+  exitCode: number | null;
+  message: string | null;
+}
+
+export type EngineState = 'connecting' | 'live' | 'reconnecting';
+
+/** What an engine gives back: a running session. */
+export interface EngineSession {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Stop reading output (flow control) until resume(). */
+  pause(): void;
+  resume(): void;
+  /** Ask the engine to end the session (it reports the end through onEnd). */
+  terminate(): void;
+  onData(listener: (bytes: Buffer) => void): void;
+  onState(listener: (state: EngineState) => void): void;
+  onEnd(listener: (end: EngineEnd) => void): void;
+}
+
+export interface EngineContext {
+  profile: string;
+  region: string;
+  target: string;
+  documentName: string | null;
+  parameters: Record<string, string[]>;
+  cols: number;
+  rows: number;
+  ssm: SSMClient;
+  kms: () => Promise<KMSClient>;
+  /** Environment for a child AWS tool: region, endpoint and credentials resolved in main. */
+  childEnv: () => Promise<Record<string, string>>;
+  ssmEndpoint: () => Promise<string>;
+}
+
+export interface SessionEngine {
+  readonly kind: EngineKind;
+  attach(start: StartSessionResult, context: EngineContext): Promise<EngineSession>;
+}
+
+/** A tiny listener list, so engines need no EventEmitter typing games. */
+export class Listeners<T> {
+  private readonly list: Array<(value: T) => void> = [];
+  add(listener: (value: T) => void): void {
+    this.list.push(listener);
+  }
+  emit(value: T): void {
+    for (const listener of this.list) listener(value);
+  }
+}

@@ -1,0 +1,71 @@
+// The native engine: Hatch's own data-channel implementation (src/main/protocol). It
+// resumes a dropped connection itself (ResumeSession + reconnect), so the tab shows
+// "reconnecting" instead of dying.
+import { ResumeSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { startShellSession } from '../protocol/shell-session';
+import type { SessionEndReason as ProtocolEndReason } from '../protocol/client';
+import type { SessionEndReason } from '../../shared/contract';
+import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
+
+export class NativeEngine implements SessionEngine {
+  readonly kind = 'native' as const;
+
+  async attach(start: StartSessionResult, context: EngineContext): Promise<EngineSession> {
+    const data = new Listeners<Buffer>();
+    const state = new Listeners<EngineState>();
+    const end = new Listeners<EngineEnd>();
+    const shell = await startShellSession({
+      streamUrl: start.StreamUrl,
+      tokenValue: start.TokenValue,
+      sessionId: start.SessionId,
+      target: context.target,
+      kms: await context.kms(),
+      cols: context.cols,
+      rows: context.rows,
+      resume: async () => {
+        const response = await context.ssm.send(new ResumeSessionCommand({ SessionId: start.SessionId }));
+        return { tokenValue: response.TokenValue, streamUrl: response.StreamUrl };
+      },
+      terminateSession: async () => {
+        await context.ssm.send(new TerminateSessionCommand({ SessionId: start.SessionId }));
+      },
+    });
+    shell.client.on('resuming', () => state.emit('reconnecting'));
+    shell.client.on('resumed', () => state.emit('live'));
+    shell.onData((bytes) => data.emit(bytes));
+    shell.onExit((exit) => end.emit({ reason: mapReason(exit.reason, exit.message), exitCode: exit.exitCode, message: exit.message || null }));
+    void shell.whenReady().then(
+      () => state.emit('live'),
+      () => undefined, // the end listener reports the failure
+    );
+    return {
+      write: (text) => void shell.write(text),
+      resize: (cols, rows) => shell.resize(cols, rows),
+      pause: () => shell.pauseOutput(),
+      resume: () => shell.resumeOutput(),
+      terminate: () => void shell.terminate().catch(() => undefined),
+      onData: (listener) => data.add(listener),
+      onState: (listener) => state.add(listener),
+      onEnd: (listener) => end.add(listener),
+    };
+  }
+}
+
+/** The protocol's end reasons, and the service's channel_closed text, as the UI's reasons. */
+export function mapReason(reason: ProtocolEndReason, message: string): SessionEndReason {
+  switch (reason) {
+    case 'exit':
+      return 'exit';
+    case 'terminated':
+      if (/idle/i.test(message)) return 'idle-timeout';
+      if (/duration/i.test(message)) return 'max-duration';
+      return 'terminated';
+    case 'closed':
+      return 'terminated';
+    case 'timed-out':
+    case 'connection-lost':
+      return 'network';
+    default:
+      return 'failed';
+  }
+}

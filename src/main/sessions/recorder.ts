@@ -1,0 +1,36 @@
+// Local recordings of what a session showed, in asciicast v2 (one JSON line per output
+// batch), so any player — and Hatch's own — can replay them.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+
+export class SessionRecorder {
+  private readonly stream: WriteStream;
+  private readonly startedAt = performance.now();
+  readonly path: string;
+
+  constructor(dir: string, meta: { id: string; target: string; cols: number; rows: number; title: string }) {
+    mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    this.path = path.join(dir, `${stamp}-${meta.target}-${meta.id.slice(0, 8)}.cast`);
+    this.stream = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
+    this.stream.write(
+      JSON.stringify({ version: 2, width: meta.cols, height: meta.rows, timestamp: Math.floor(Date.now() / 1000), title: meta.title, env: { TERM: 'xterm-256color' } }) + '\n',
+    );
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.startedAt) / 1000;
+  }
+
+  output(data: string): void {
+    this.stream.write(JSON.stringify([this.elapsed(), 'o', data]) + '\n');
+  }
+
+  resize(cols: number, rows: number): void {
+    this.stream.write(JSON.stringify([this.elapsed(), 'r', `${cols}x${rows}`]) + '\n');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(resolve));
+  }
+}

@@ -1,0 +1,206 @@
+// SessionManager: starts sessions on nodes with either engine, carries their terminal
+// output to the renderer through the batcher (with flow control), records what they
+// showed, and reports how each one ended.
+import { randomUUID } from 'node:crypto';
+import { StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { HatchError, type EngineKind, type EventName, type EventPayload, type SessionInfo } from '../../shared/contract';
+import type { EngineSession, SessionEngine } from './engine';
+import { OutputBatcher } from './output-batcher';
+import { SessionRecorder } from './recorder';
+import { describeAwsError } from './aws-errors';
+
+/** How sessions reach AWS for a profile and region (implemented by the aws service). */
+export interface SessionAwsAccess {
+  ssm(profile: string, region: string): Promise<SSMClient>;
+  kms(profile: string, region: string): Promise<KMSClient>;
+  childEnv(profile: string, region: string): Promise<Record<string, string>>;
+  ssmEndpoint(profile: string, region: string): Promise<string>;
+}
+
+export interface SessionManagerOptions {
+  aws: SessionAwsAccess;
+  engines: Record<EngineKind, SessionEngine>;
+  pluginAvailable: () => Promise<boolean>;
+  emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+  /** Where recordings go; null = don't record. */
+  recordingsDir: string | null;
+}
+
+export interface StartRequest {
+  profile: string;
+  region: string;
+  target: string;
+  documentName?: string;
+  parameters?: Record<string, string[]>;
+  reason?: string;
+  engine?: EngineKind;
+  cols: number;
+  rows: number;
+}
+
+interface LiveSession {
+  info: SessionInfo;
+  request: StartRequest;
+  engine: EngineSession | null;
+  batcher: OutputBatcher;
+  recorder: SessionRecorder | null;
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, LiveSession>();
+
+  constructor(private readonly options: SessionManagerOptions) {}
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => s.info);
+  }
+
+  async start(request: StartRequest, reuseId?: string): Promise<SessionInfo> {
+    const engineKind = request.engine ?? ((await this.options.pluginAvailable()) ? 'plugin' : 'native');
+    if (engineKind === 'plugin' && !(await this.options.pluginAvailable())) {
+      throw new HatchError('Unavailable', 'AWS’s session-manager-plugin is not installed.', 'Install the plugin, or start the session with Hatch’s built-in engine.');
+    }
+    const id = reuseId ?? randomUUID();
+    const live: LiveSession = {
+      info: {
+        id,
+        awsSessionId: null,
+        profile: request.profile,
+        region: request.region,
+        target: request.target,
+        documentName: request.documentName ?? null,
+        engine: engineKind,
+        state: 'connecting',
+        endReason: null,
+        exitCode: null,
+        message: null,
+        startedAt: Date.now(),
+        endedAt: null,
+        recordingPath: null,
+      },
+      request,
+      engine: null,
+      recorder: null,
+      batcher: new OutputBatcher({
+        send: (data) => {
+          live.recorder?.output(data);
+          this.options.emit('terminal.output', { sessionId: id, data });
+        },
+        pause: () => live.engine?.pause(),
+        resume: () => live.engine?.resume(),
+      }),
+    };
+    this.sessions.set(id, live);
+    this.changed(live);
+
+    const { aws } = this.options;
+    let ssm: SSMClient;
+    let started: { SessionId: string; TokenValue: string; StreamUrl: string };
+    try {
+      ssm = await aws.ssm(request.profile, request.region);
+      const response = await ssm.send(
+        new StartSessionCommand({ Target: request.target, DocumentName: request.documentName, Parameters: request.parameters, Reason: request.reason }),
+      );
+      if (!response.SessionId || !response.TokenValue || !response.StreamUrl) throw new Error('StartSession returned no session.');
+      started = { SessionId: response.SessionId, TokenValue: response.TokenValue, StreamUrl: response.StreamUrl };
+    } catch (error) {
+      const described = describeAwsError(error, request);
+      this.end(live, { reason: 'failed', exitCode: null, message: described.message });
+      throw described;
+    }
+    live.info = { ...live.info, awsSessionId: started.SessionId };
+    if (this.options.recordingsDir) {
+      try {
+        live.recorder = new SessionRecorder(this.options.recordingsDir, { id, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
+        live.info = { ...live.info, recordingPath: live.recorder.path };
+      } catch {
+        live.recorder = null; // a recording that can't be written must not stop the session
+      }
+    }
+
+    try {
+      const engine = await this.options.engines[engineKind].attach(started, {
+        profile: request.profile,
+        region: request.region,
+        target: request.target,
+        documentName: request.documentName ?? null,
+        parameters: request.parameters ?? {},
+        cols: request.cols,
+        rows: request.rows,
+        ssm,
+        kms: () => aws.kms(request.profile, request.region),
+        childEnv: () => aws.childEnv(request.profile, request.region),
+        ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
+      });
+      live.engine = engine;
+      engine.onData((bytes) => live.batcher.push(bytes));
+      engine.onState((state) => {
+        if (live.info.state === 'ended') return;
+        live.info = { ...live.info, state };
+        this.changed(live);
+      });
+      engine.onEnd((end) => this.end(live, end));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      void ssm.send(new TerminateSessionCommand({ SessionId: started.SessionId })).catch(() => undefined);
+      this.end(live, { reason: 'failed', exitCode: null, message });
+      throw new HatchError('Unavailable', `Could not open the session’s data channel: ${message}`, 'Check the node is online and try again.');
+    }
+    this.changed(live);
+    return live.info;
+  }
+
+  write(sessionId: string, data: string): void {
+    this.get(sessionId).engine?.write(data);
+  }
+
+  resize(sessionId: string, cols: number, rows: number): void {
+    const live = this.get(sessionId);
+    live.engine?.resize(cols, rows);
+    live.recorder?.resize(cols, rows);
+  }
+
+  ack(sessionId: string, chars: number): void {
+    this.sessions.get(sessionId)?.batcher.ack(chars);
+  }
+
+  async terminate(sessionId: string): Promise<void> {
+    const live = this.get(sessionId);
+    if (live.info.state === 'ended') return;
+    live.engine?.terminate();
+    if (live.info.awsSessionId) {
+      const ssm = await this.options.aws.ssm(live.request.profile, live.request.region);
+      await ssm.send(new TerminateSessionCommand({ SessionId: live.info.awsSessionId })).catch(() => undefined);
+    }
+  }
+
+  /** Start a fresh session on the same node, in the same tab. */
+  async restart(sessionId: string): Promise<SessionInfo> {
+    const live = this.get(sessionId);
+    if (live.info.state !== 'ended') throw new HatchError('BadRequest', 'This session is still running.', 'End it first, or open a new tab.');
+    return this.start(live.request, sessionId);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((id) => this.terminate(id).catch(() => undefined)));
+  }
+
+  private get(sessionId: string): LiveSession {
+    const live = this.sessions.get(sessionId);
+    if (!live) throw new HatchError('NotFound', 'That session is no longer open.', 'Start a new session.');
+    return live;
+  }
+
+  private end(live: LiveSession, end: { reason: SessionInfo['endReason']; exitCode: number | null; message: string | null }): void {
+    if (live.info.state === 'ended') return;
+    live.batcher.end();
+    void live.recorder?.close();
+    live.info = { ...live.info, state: 'ended', endReason: end.reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
+    this.changed(live);
+  }
+
+  private changed(live: LiveSession): void {
+    this.options.emit('sessions.changed', { session: live.info });
+  }
+}

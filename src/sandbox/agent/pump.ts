@@ -1,0 +1,121 @@
+// Output pacing between a plugin and the channel. With pacing on, like the real agent:
+// at most 1024 bytes per message and a 1 ms pause after each (spec 9.6). Shell output is
+// cut on UTF-8 boundaries; the channel never re-cuts it because pieces fit its limit.
+import type { DataChannel } from '../../main/protocol/channel';
+import { PayloadType } from '../../main/protocol/codec';
+import { completeUtf8Length } from './utf8';
+
+export const PACED_MESSAGE_SIZE = 1024;
+export const UNPACED_MESSAGE_SIZE = 16 * 1024;
+/** Plugin output queued here above this makes the plugin stop reading; below LOW it resumes. */
+const HIGH_WATER = 1 << 20;
+const LOW_WATER = 256 * 1024;
+
+interface Item {
+  type: PayloadType;
+  buf: Buffer;
+}
+
+export class OutputPump {
+  private readonly q: Item[] = [];
+  private qBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private blocked = false;
+  private pressured = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+  readonly maxMessage: number;
+
+  constructor(
+    private readonly channel: DataChannel,
+    private readonly pacing: boolean,
+    private readonly utf8Safe: boolean,
+    private readonly onPressure: (high: boolean) => void,
+  ) {
+    this.maxMessage = pacing ? PACED_MESSAGE_SIZE : UNPACED_MESSAGE_SIZE;
+    channel.on('drain', () => {
+      this.blocked = false;
+      this.kick();
+    });
+  }
+
+  push(type: PayloadType, buf: Buffer): void {
+    if (this.stopped || buf.length === 0) return;
+    this.q.push({ type, buf });
+    this.qBytes += buf.length;
+    if (!this.pressured && this.qBytes > HIGH_WATER) {
+      this.pressured = true;
+      this.onPressure(true);
+    }
+    this.kick();
+  }
+
+  get queuedBytes(): number {
+    return this.qBytes;
+  }
+
+  /** Resolves when everything pushed so far was handed to the channel. */
+  drained(): Promise<void> {
+    if (this.q.length === 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.q.length = 0;
+    this.qBytes = 0;
+    this.settle();
+  }
+
+  private kick(): void {
+    if (this.stopped || this.blocked || this.timer) return;
+    if (this.pacing) {
+      this.step();
+      return;
+    }
+    while (this.q.length && !this.blocked && !this.stopped) this.sendOne();
+    this.settle();
+  }
+
+  private step(): void {
+    this.timer = undefined;
+    if (this.stopped || this.blocked || this.q.length === 0) {
+      this.settle();
+      return;
+    }
+    this.sendOne();
+    this.settle();
+    if (this.q.length && !this.blocked) this.timer = setTimeout(() => this.step(), 1);
+  }
+
+  private sendOne(): void {
+    const head = this.q[0];
+    let piece = head.buf;
+    if (piece.length > this.maxMessage) {
+      let n = this.maxMessage;
+      if (this.utf8Safe && head.type !== PayloadType.Flag && head.type !== PayloadType.ExitCode) {
+        n = completeUtf8Length(piece.subarray(0, this.maxMessage)) || this.maxMessage;
+      }
+      piece = piece.subarray(0, n);
+      head.buf = head.buf.subarray(n);
+    } else {
+      this.q.shift();
+    }
+    this.qBytes -= piece.length;
+    if (!this.channel.send(head.type, piece)) this.blocked = true;
+  }
+
+  private settle(): void {
+    if (this.pressured && this.qBytes < LOW_WATER) {
+      this.pressured = false;
+      this.onPressure(false);
+    }
+    if (this.q.length === 0 && this.idleWaiters.length) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const fn of w) fn();
+    }
+  }
+}

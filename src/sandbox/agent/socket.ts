@@ -1,0 +1,74 @@
+// One data-channel WebSocket as the protocol channel sees it, with fault injection on the
+// frames in both directions.
+import WebSocket from 'ws';
+import type { ChannelSocket } from '../../main/protocol/channel';
+import type { DataChannelFaults } from '../agent-api';
+import { FaultyPipe, type FaultStats } from './faults';
+
+export function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export class FaultySocket implements ChannelSocket {
+  private readonly out: FaultyPipe;
+  private readonly in: FaultyPipe;
+  private onMsg: ((frame: Buffer) => void) | undefined;
+  private onClosed: ((err?: Error) => void) | undefined;
+  private closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    faults: () => DataChannelFaults,
+    stats: FaultStats,
+  ) {
+    this.out = new FaultyPipe(faults, stats, (f) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(f, { binary: true });
+    });
+    this.in = new FaultyPipe(faults, stats, (f) => this.onMsg?.(f));
+    // The reference decodes text frames like binary ones (spec 3.3).
+    ws.on('message', (data) => this.in.push(toBuffer(data)));
+    ws.on('close', () => this.closedNow());
+    ws.on('error', (err) => this.closedNow(err));
+  }
+
+  private closedNow(err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.dispose();
+    this.in.dispose();
+    this.onClosed?.(err);
+  }
+
+  send(frame: Buffer): void {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) throw new Error('data channel socket is not open');
+    this.out.push(frame);
+  }
+
+  /** Service messages (channel_closed) are not subject to injected faults. */
+  sendDirect(frame: Buffer): Promise<void> {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    return new Promise((resolve) => this.ws.send(frame, { binary: true }, () => resolve()));
+  }
+
+  onMessage(cb: (frame: Buffer) => void): void {
+    this.onMsg = cb;
+  }
+
+  onClose(cb: (err?: Error) => void): void {
+    this.onClosed = cb;
+  }
+
+  /** Drop the connection without a close handshake, as a network failure would. */
+  cut(): void {
+    this.ws.terminate();
+    this.closedNow();
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+    else this.ws.terminate();
+    this.closedNow();
+  }
+}

@@ -1,0 +1,93 @@
+// Fault specification: "drop=0.01,dup=0.01,reorder=0.01,delay=20ms,cut=10s,throttle=0.1".
+// Data-channel faults go to the agent; throttle and expire are applied by the API server.
+import type { DataChannelFaults } from './agent-api';
+
+export interface FaultSpec extends DataChannelFaults {
+  /** Share (0..1) of API calls answered with the service's throttling error. */
+  throttle: number;
+  /** Caps the lifetime of temporary credentials (sandbox ms); 0 = no cap. */
+  expireMs: number;
+  /** Seed of the fault PRNG, so a run can be replayed. */
+  seed: number;
+}
+
+export const FAULT_HELP = `Fault options (--faults KEY=VALUE[,KEY=VALUE…]):
+  drop=P        drop this share (0..1) of data-channel messages in each direction
+  dup=P         send this share of data-channel messages twice
+  reorder=P     hold back this share of data-channel messages behind the next one
+  delay=D       delay every data-channel message by D (e.g. 20ms, 1s)
+  cut=D         cut every data-channel WebSocket every D of sandbox time (e.g. 10s)
+  throttle=P    answer this share of API calls with the service's throttling error
+                (ThrottlingException / Throttling / RequestLimitExceeded)
+  expire=D      temporary credentials (AssumeRole, GetSessionToken) expire after D
+  seed=N        seed for the fault random generator (default 1)
+Durations take ms, s, m or h; a bare number is milliseconds.`;
+
+export function noFaults(): FaultSpec {
+  return { drop: 0, dup: 0, reorder: 0, delayMs: 0, cutEveryMs: 0, throttle: 0, expireMs: 0, seed: 1 };
+}
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`invalid duration "${text}" (use e.g. 20ms, 10s, 5m)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+function parseShare(key: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`fault ${key}: expected a share between 0 and 1, got "${text}"`);
+  return n;
+}
+
+export function parseFaults(spec: string | undefined): FaultSpec {
+  const out = noFaults();
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 0) throw new Error(`fault "${part}": expected KEY=VALUE`);
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    switch (key) {
+      case 'drop':
+      case 'dup':
+      case 'reorder':
+      case 'throttle':
+        out[key] = parseShare(key, value);
+        break;
+      case 'delay':
+        out.delayMs = parseDuration(value);
+        break;
+      case 'cut':
+        out.cutEveryMs = parseDuration(value);
+        break;
+      case 'expire':
+        out.expireMs = parseDuration(value);
+        break;
+      case 'seed':
+        if (!/^\d+$/.test(value)) throw new Error(`fault seed: expected an integer, got "${value}"`);
+        out.seed = Number(value);
+        break;
+      default:
+        throw new Error(`unknown fault "${key}" (known: drop, dup, reorder, delay, cut, throttle, expire, seed)`);
+    }
+  }
+  return out;
+}
+
+export function dataChannelFaults(f: FaultSpec): DataChannelFaults {
+  return { drop: f.drop, dup: f.dup, reorder: f.reorder, delayMs: f.delayMs, cutEveryMs: f.cutEveryMs };
+}
+
+/** mulberry32: small, seedable, good enough to pick which calls fail. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

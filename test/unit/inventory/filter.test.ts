@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { filterNodes, parseNodeQuery } from '../../../src/main/inventory/filter';
+import { makeNodes } from './nodes';
+
+const nodes = makeNodes(1000);
+const ids = (query: string) => filterNodes(nodes, query).map((n) => n.id);
+// The reference: the same semantics written the slow, obvious way.
+const naive = (pred: (n: (typeof nodes)[number]) => boolean) => nodes.filter(pred).map((n) => n.id);
+
+describe('parseNodeQuery', () => {
+  it('parses every term type', () => {
+    expect(parseNodeQuery('web tag:Environment=prod status:online,lost platform:linux -db "two words" tag:Team tag:env=pro*').terms).toMatchObject([
+      { type: 'text', value: 'web', negate: false },
+      { type: 'tag', key: 'environment', value: 'prod', prefix: false, negate: false },
+      { type: 'status', values: ['Online', 'ConnectionLost'], negate: false },
+      { type: 'platform', value: 'linux', negate: false },
+      { type: 'text', value: 'db', negate: true },
+      { type: 'text', value: 'two words', negate: false },
+      { type: 'tag', key: 'team', prefix: false, negate: false },
+      { type: 'tag', key: 'env', value: 'pro', prefix: true, negate: false },
+    ]);
+  });
+
+  it('reports what it does not understand', () => {
+    const q = parseNodeQuery('status:sleeping tag:=x');
+    expect(q.problems).toHaveLength(2);
+    expect(q.terms).toEqual([]);
+  });
+
+  it('keeps quoted tag values with spaces', () => {
+    expect(parseNodeQuery('tag:Name="web server 1"').terms).toMatchObject([{ type: 'tag', key: 'name', value: 'web server 1', prefix: false, negate: false }]);
+  });
+});
+
+describe('filterNodes', () => {
+  it('returns everything for an empty query', () => {
+    expect(filterNodes(nodes, '   ')).toHaveLength(nodes.length);
+  });
+
+  it('free text matches name, id, IP and platform, case-insensitively', () => {
+    expect(ids('WEB-12')).toEqual(naive((n) => n.name.toLowerCase().includes('web-12')));
+    expect(ids('mi-')).toEqual(naive((n) => n.id.startsWith('mi-')));
+    expect(ids('10.0.3.')).toEqual(naive((n) => (n.ipAddress ?? '').includes('10.0.3.')));
+    expect(ids('ubuntu')).toEqual(naive((n) => n.platformName === 'Ubuntu'));
+  });
+
+  it('tag:Key=Value, tag:Key and prefixes', () => {
+    expect(ids('tag:environment=PROD')).toEqual(naive((n) => n.tags.Environment === 'prod'));
+    expect(ids('tag:Environment=st*')).toEqual(naive((n) => n.tags.Environment === 'staging'));
+    expect(ids('tag:Team')).toHaveLength(nodes.length);
+    expect(ids('tag:Missing')).toEqual([]);
+    // Exact means exact: "prod" does not match "production", nor a key that merely starts alike.
+    const odd = [{ ...nodes[0], tags: { Environment: 'production', EnvironmentX: 'prod' } }];
+    expect(filterNodes(odd, 'tag:Environment=prod')).toEqual([]);
+    expect(filterNodes(odd, 'tag:Environment=prod*')).toHaveLength(1);
+    expect(filterNodes(odd, 'tag:Environment=production')).toHaveLength(1);
+  });
+
+  it('status and platform', () => {
+    expect(ids('status:online')).toEqual(naive((n) => n.pingStatus === 'Online'));
+    expect(ids('status:lost')).toEqual(naive((n) => n.pingStatus === 'ConnectionLost'));
+    expect(ids('status:inactive,lost')).toEqual(naive((n) => n.pingStatus !== 'Online'));
+    expect(ids('platform:linux')).toEqual(naive((n) => n.platformType === 'Linux'));
+    expect(ids('platform:windows')).toEqual(naive((n) => n.platformType === 'Windows'));
+  });
+
+  it('combines with AND, and negates', () => {
+    expect(ids('web tag:Environment=prod status:online platform:linux')).toEqual(
+      naive((n) => n.name.includes('web') && n.tags.Environment === 'prod' && n.pingStatus === 'Online' && n.platformType === 'Linux'),
+    );
+    expect(ids('-status:online -web')).toEqual(naive((n) => n.pingStatus !== 'Online' && !n.name.includes('web')));
+  });
+});

@@ -1,0 +1,168 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Notice } from '../../../src/shared/contract';
+import { defaultSettings, migrate, SETTINGS_VERSION, SettingsStore, SettingsTooNewError, writeJsonAtomic, type AtomicFs } from '../../../src/main/settings';
+
+let dir: string;
+let notices: Notice[];
+const notify = (notice: Notice) => notices.push(notice);
+const file = () => path.join(dir, 'settings.json');
+const readJson = async (name = 'settings.json') => JSON.parse(await fs.readFile(path.join(dir, name), 'utf8'));
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hatch-settings-'));
+  notices = [];
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('SettingsStore', () => {
+  it('starts from defaults when there is no file, and writes nothing until a change', async () => {
+    const store = await SettingsStore.open({ dir, notify });
+    expect(store.current).toEqual(defaultSettings());
+    expect(store.loadOutcome).toEqual({ kind: 'missing' });
+    await expect(fs.access(file())).rejects.toThrow();
+    expect(notices).toEqual([]);
+  });
+
+  it('persists a change and reads it back', async () => {
+    const store = await SettingsStore.open({ dir, notify });
+    await store.update((s) => ({ ...s, window: { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: true } }));
+    expect(await readJson()).toEqual({ version: SETTINGS_VERSION, window: { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: true } });
+    const again = await SettingsStore.open({ dir, notify });
+    expect(again.loadOutcome).toEqual({ kind: 'loaded' });
+    expect(again.current.window.maximized).toBe(true);
+  });
+
+  it('serializes writes so the last change wins on disk', async () => {
+    const store = await SettingsStore.open({ dir, notify });
+    for (let i = 0; i < 20; i++) void store.update((s) => ({ ...s, window: { bounds: { x: i, y: 0, width: 800, height: 600 }, maximized: false } }));
+    await store.flush();
+    expect((await readJson()).window.bounds.x).toBe(19);
+    // No temp files left behind.
+    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses an invalid change without touching the stored value', async () => {
+    const store = await SettingsStore.open({ dir, notify });
+    expect(() => store.update((s) => ({ ...s, window: { bounds: { x: 0, y: 0, width: -5, height: 600 }, maximized: false } }))).toThrow();
+    expect(store.current).toEqual(defaultSettings());
+  });
+
+  it('migrates a v1 file (bounds at the top level) to v2, keeps the v1 copy, and rewrites the file', async () => {
+    const v1 = { version: 1, windowBounds: { x: 5, y: 6, width: 1000, height: 720 }, windowMaximized: true };
+    await fs.writeFile(file(), JSON.stringify(v1));
+    const store = await SettingsStore.open({ dir, notify });
+    expect(store.current).toEqual({ version: 2, window: { bounds: { x: 5, y: 6, width: 1000, height: 720 }, maximized: true } });
+    expect(store.loadOutcome).toMatchObject({ kind: 'migrated', from: 1 });
+    expect(await readJson()).toEqual(store.current);
+    expect(await readJson('settings.v1.json')).toEqual(v1);
+    expect(notices).toEqual([]);
+  });
+
+  it('treats a file without a version as v1', () => {
+    expect(migrate({ windowMaximized: true })).toEqual({ settings: { version: 2, window: { bounds: null, maximized: true } }, from: 1 });
+  });
+
+  it.each([
+    ['truncated JSON', '{"version": 2, "window": {'],
+    ['not an object', '[1,2,3]'],
+    ['wrong types', JSON.stringify({ version: 2, window: { bounds: 'big', maximized: false } })],
+    ['damaged v1', JSON.stringify({ version: 1, windowBounds: { x: 'left' } })],
+    ['bad version', JSON.stringify({ version: 'two' })],
+    ['empty file', ''],
+  ])('keeps a corrupt file aside (%s), uses defaults and says so', async (_name, text) => {
+    await fs.writeFile(file(), text);
+    const now = new Date('2026-03-04T05:06:07.089Z');
+    const store = await SettingsStore.open({ dir, notify, now: () => now });
+    expect(store.current).toEqual(defaultSettings());
+    const keptAs = path.join(dir, 'settings.corrupt-2026-03-04T05-06-07-089Z.json');
+    expect(store.loadOutcome).toMatchObject({ kind: 'corrupt', keptAs });
+    expect(await fs.readFile(keptAs, 'utf8')).toBe(text);
+    await expect(fs.access(file())).rejects.toThrow();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ level: 'warning' });
+    expect(notices[0].message).toContain('settings.corrupt-2026-03-04T05-06-07-089Z.json');
+    // The next change writes a fresh, valid file.
+    await store.update((s) => ({ ...s, window: { ...s.window, maximized: true } }));
+    expect((await readJson()).window.maximized).toBe(true);
+  });
+
+  it('leaves a file from a newer Hatch untouched and does not write over it', async () => {
+    const future = JSON.stringify({ version: SETTINGS_VERSION + 1, somethingNew: true });
+    await fs.writeFile(file(), future);
+    const store = await SettingsStore.open({ dir, notify });
+    expect(store.loadOutcome).toEqual({ kind: 'too-new', fileVersion: SETTINGS_VERSION + 1 });
+    expect(store.current).toEqual(defaultSettings());
+    await store.update((s) => ({ ...s, window: { ...s.window, maximized: true } }));
+    expect(store.current.window.maximized).toBe(true);
+    expect(await fs.readFile(file(), 'utf8')).toBe(future);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].action).toBe('Update Hatch');
+  });
+
+  it('reports a failed write once, not once per change', async () => {
+    const store = await SettingsStore.open({ dir, notify });
+    // A directory where the file should be: the rename fails even for root.
+    await fs.mkdir(file());
+    await store.update((s) => ({ ...s, window: { ...s.window, maximized: true } }));
+    await store.update((s) => ({ ...s, window: { ...s.window, maximized: false } }));
+    expect(notices).toHaveLength(1);
+    expect(notices[0].level).toBe('error');
+    expect(store.current.window.maximized).toBe(false);
+  });
+
+  it('migrate() refuses versions from the future with a typed error', () => {
+    expect(() => migrate({ version: 99 })).toThrow(SettingsTooNewError);
+  });
+});
+
+describe('writeJsonAtomic', () => {
+  it('writes a temp file in the same directory, fsyncs it, then renames it over the target', async () => {
+    const calls: string[] = [];
+    const io: AtomicFs = {
+      mkdir: fs.mkdir,
+      rm: fs.rm,
+      rename: async (from, to) => {
+        calls.push(`rename ${path.dirname(String(from)) === dir ? 'same-dir' : 'elsewhere'} -> ${path.basename(String(to))}`);
+        return fs.rename(from, to);
+      },
+      open: (async (target: string, flags?: string, mode?: number) => {
+        const handle = await fs.open(target, flags, mode);
+        const name = target.endsWith('.tmp') ? 'tmp' : target === dir ? 'dir' : target;
+        const sync = handle.sync.bind(handle);
+        handle.sync = async () => {
+          calls.push(`sync ${name}`);
+          return sync();
+        };
+        return handle;
+      }) as AtomicFs['open'],
+    };
+    await writeJsonAtomic(file(), { a: 1 }, io);
+    expect(calls).toEqual(['sync tmp', 'rename same-dir -> settings.json', 'sync dir']);
+    expect(await readJson()).toEqual({ a: 1 });
+  });
+
+  it('leaves the old file intact and no temp file behind when the rename fails', async () => {
+    await fs.writeFile(file(), '{"old":true}');
+    const io: AtomicFs = { mkdir: fs.mkdir, open: fs.open, rm: fs.rm, rename: async () => Promise.reject(Object.assign(new Error('disk on fire'), { code: 'EIO' })) };
+    await expect(writeJsonAtomic(file(), { new: true }, io)).rejects.toThrow('disk on fire');
+    expect(await readJson()).toEqual({ old: true });
+    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('retries a rename that Windows refuses for a moment (EPERM)', async () => {
+    let failures = 2;
+    const io: AtomicFs = {
+      mkdir: fs.mkdir,
+      open: fs.open,
+      rm: fs.rm,
+      rename: async (from, to) => (failures-- > 0 ? Promise.reject(Object.assign(new Error('busy'), { code: 'EPERM' })) : fs.rename(from, to)),
+    };
+    await writeJsonAtomic(file(), { ok: 1 }, io);
+    expect(await readJson()).toEqual({ ok: 1 });
+  });
+});
