@@ -24,6 +24,7 @@ import { InventoryService } from './inventory';
 import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
 import { NativeEngine } from './sessions/native-engine';
 import { PluginEngine } from './sessions/plugin-engine';
+import { TunnelService } from './tunnels/tunnel-service';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 
 export type Handlers = {
@@ -96,7 +97,10 @@ export class HatchHost {
       recordingsDir: path.join(dataDir, 'recordings'),
     });
 
+    const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
+
     this.disposers.push(
+      () => tunnels.dispose(),
       () => sessions.dispose(),
       () => clients.dispose(),
       () => credentials.dispose(),
@@ -140,6 +144,13 @@ export class HatchHost {
         return {};
       },
       'sessions.restart': ({ sessionId }) => sessions.restart(sessionId),
+      'tunnels.start': (request) => tunnels.start(request),
+      'tunnels.list': () => ({ tunnels: tunnels.list() }),
+      'tunnels.stop': async ({ tunnelId }) => {
+        await tunnels.stop(tunnelId);
+        return {};
+      },
+      'tunnels.restart': ({ tunnelId }) => tunnels.restart(tunnelId),
       'terminal.ack': ({ sessionId, chars }) => {
         sessions.ack(sessionId, chars);
         return {};

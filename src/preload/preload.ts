@@ -1,6 +1,6 @@
 // The preload exposes the contract's bridge and nothing else: no Node, no ipcRenderer.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcChannels } from '../shared/ipc-channels';
+import { ipcChannels, terminalPortMessage, type TerminalPortMessage } from '../shared/ipc-channels';
 import type { CallResult, HatchBridge } from '../shared/contract';
 
 const bridge: HatchBridge = {
@@ -13,3 +13,11 @@ const bridge: HatchBridge = {
 };
 
 contextBridge.exposeInMainWorld('hatchBridge', bridge);
+
+// A session's terminal output port (main: terminal-ports.ts). Ports cannot cross the
+// contextBridge, so it is posted to this window, for the app's own origin only.
+ipcRenderer.on(ipcChannels.terminalPort, (event: IpcRendererEvent, sessionId: unknown) => {
+  if (typeof sessionId !== 'string' || event.ports.length !== 1) return;
+  const message: TerminalPortMessage = { type: terminalPortMessage, sessionId };
+  window.postMessage(message, window.location.origin, event.ports);
+});

@@ -1,7 +1,7 @@
 // SigV4 verification: recompute the signature of the incoming request with
 // @smithy/signature-v4 and compare. Long-term keys are the sandbox's own; temporary
 // keys come from STS AssumeRole / GetSessionToken and stop working when they expire.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -132,6 +132,12 @@ export async function verifyRequest(
   if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
     const fmt = (d: Date) => d.toISOString().replace(/[-:]|\.\d{3}/g, '');
     throw authError(expectedService, 'skew', `Signature expired: ${fmt(signingDate)} is now earlier than ${fmt(new Date(now - MAX_SKEW_MS))} (${fmt(new Date(now))} - 15 min.)`);
+  }
+
+  // A client-supplied payload hash is trusted by the signer, so it must be the body's.
+  const claimed = headers['x-amz-content-sha256'];
+  if (claimed !== undefined && claimed !== createHash('sha256').update(body, 'utf8').digest('hex')) {
+    throw authError(expectedService, 'bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
 
   // Rebuild the request exactly as signed: only the signed headers, the raw path and query.

@@ -30,7 +30,8 @@ const nodeSchema = z.object({
   computerName: z.string().optional(),
   hostMap: z.record(z.string(), z.string().regex(/^(127\.\d+\.\d+\.\d+|::1|localhost)$/, 'hostMap targets must be loopback')).optional(),
 });
-const fileSchema = z.union([z.array(nodeSchema), z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema) })]);
+// Parsed by shape (not z.union) so errors point at the bad node field.
+const fileSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema) });
 
 export type FleetNodeInput = z.infer<typeof nodeSchema>;
 
@@ -106,12 +107,10 @@ export class Fleet {
 }
 
 export function parseFleet(json: unknown, source = 'fleet'): Fleet {
-  const parsed = fileSchema.safeParse(json);
+  const parsed = fileSchema.safeParse(Array.isArray(json) ? { nodes: json } : json);
   if (!parsed.success) throw new Error(`${source}: ${z.prettifyError(parsed.error)}`);
-  const data = parsed.data;
-  const accountId = Array.isArray(data) ? DEFAULT_ACCOUNT_ID : (data.accountId ?? DEFAULT_ACCOUNT_ID);
-  const nodes = Array.isArray(data) ? data : data.nodes;
-  return new Fleet(nodes.map((n) => completeNode(n, accountId)));
+  const accountId = parsed.data.accountId ?? DEFAULT_ACCOUNT_ID;
+  return new Fleet(parsed.data.nodes.map((n) => completeNode(n, accountId)));
 }
 
 export function loadFleetFile(path: string): Fleet {

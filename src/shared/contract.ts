@@ -59,6 +59,39 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+export const TunnelState = z.enum(['starting', 'open', 'reconnecting', 'stopped', 'failed']);
+/** A port forward as the renderer sees it; bytes never pass through the renderer. */
+export const TunnelInfo = z.object({
+  id: z.string(),
+  label: z.string(),
+  profile: z.string(),
+  region: z.string(),
+  target: z.string(),
+  remoteHost: z.string().nullable(),
+  remotePort: z.number().int(),
+  bindAddress: z.string(),
+  localPort: z.number().int(),
+  state: TunnelState,
+  mode: z.enum(['basic', 'multiplexed', 'stdio']).nullable(),
+  awsSessionId: z.string().nullable(),
+  message: z.string().nullable(),
+  startedAt: z.number(),
+});
+export type TunnelInfo = z.infer<typeof TunnelInfo>;
+export const TunnelStats = z.object({
+  id: z.string(),
+  bytesUp: z.number(),
+  bytesDown: z.number(),
+  /** bytes per second over the last interval */
+  rateUp: z.number(),
+  rateDown: z.number(),
+  activeConnections: z.number().int(),
+  totalConnections: z.number().int(),
+  connectErrors: z.number().int(),
+});
+export type TunnelStats = z.infer<typeof TunnelStats>;
+const Port = z.number().int().min(1).max(65535);
+
 const SessionRef = z.object({ sessionId: z.string().min(1).max(200) }).strict();
 const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 
@@ -108,6 +141,24 @@ export const calls = {
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
   'sessions.restart': { request: SessionRef, response: SessionInfo },
+  'tunnels.start': {
+    request: z
+      .object({
+        profile: z.string().min(1).max(200),
+        region: z.string().min(1).max(40),
+        target: z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'a managed node id such as i-0123456789abcdef0'),
+        remotePort: Port,
+        remoteHost: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'a host name or IPv4 address').optional(),
+        localPort: z.number().int().min(0).max(65535),
+        bindAddress: z.union([z.literal('127.0.0.1'), z.literal('::1'), z.literal('0.0.0.0'), z.literal('localhost')]).default('127.0.0.1'),
+        label: z.string().max(100).optional(),
+      })
+      .strict(),
+    response: TunnelInfo,
+  },
+  'tunnels.list': { request: Empty, response: z.object({ tunnels: z.array(TunnelInfo) }) },
+  'tunnels.stop': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: Empty },
+  'tunnels.restart': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: TunnelInfo },
   /** The renderer has written `chars` characters of a session's output (flow control). */
   'terminal.ack': { request: SessionRef.extend({ chars: z.number().int().nonnegative() }).strict(), response: Empty },
 } as const;
@@ -125,6 +176,9 @@ export const events = {
   'credentials.ssoDeviceCode': SsoDeviceCode,
   'credentials.ssoDone': z.object({ profile: z.string(), outcome: z.enum(['signed-in', 'failed']) }),
   'sessions.changed': z.object({ session: SessionInfo }),
+  'tunnels.changed': z.object({ tunnel: TunnelInfo }),
+  /** Counters of every running tunnel, about once a second. */
+  'tunnels.stats': z.object({ stats: z.array(TunnelStats) }),
   /** One batch of a session's terminal output (coalesced in main). */
   'terminal.output': z.object({ sessionId: z.string(), data: z.string() }),
 } as const;

@@ -5,7 +5,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 import { AwsClientFactory } from '../../src/main/aws/client-factory';
 import { CredentialService, type CredentialPrompts } from '../../src/main/aws/credentials';
 import { ProfileService } from '../../src/main/aws/profiles';
-import { BuiltinSandbox, SANDBOX_PROFILE } from '../../src/main/aws/sandbox';
+import { BuiltinSandbox, createBuiltinSandbox, SANDBOX_PROFILE } from '../../src/main/aws/sandbox';
 import { InventoryService } from '../../src/main/inventory/inventory-service';
 import { filterNodes } from '../../src/main/inventory/filter';
 import type { ListProgress } from '../../src/shared/domain/inventory';
@@ -152,28 +152,23 @@ describe('inventory against the sandbox', () => {
 
   it('the built-in Sandbox profile starts the sandbox on first use, with no AWS config at all', async () => {
     const empty = tempAws();
-    let started = 0;
-    let own: Sandbox | undefined;
-    const builtin = new BuiltinSandbox(async () => {
-      started++;
-      own = await startSandbox();
-      return own;
-    });
+    // The app's own wiring: the sandbox module is imported and started on first use.
+    const builtin = createBuiltinSandbox();
     const s = stack(empty.env, builtin);
     try {
       const before = await s.profiles.list();
       expect(before).toEqual([expect.objectContaining({ name: SANDBOX_PROFILE, kind: 'builtin-sandbox', source: 'builtin', credentialState: 'ready', endpointUrl: null })]);
-      expect(started).toBe(0);
+      expect(builtin.current).toBeUndefined();
       const [a, b] = await Promise.all([s.inventory.list(SANDBOX_PROFILE, undefined), s.inventory.list(SANDBOX_PROFILE, undefined)]);
-      expect(started).toBe(1);
+      const own = builtin.current as unknown as Sandbox;
       expect(a.region).toBe('us-east-1');
-      expect(a.nodes.map((n) => n.name).sort()).toEqual(own!.fleet.nodes.filter((n) => n.region === 'us-east-1').map((n) => n.name).sort());
+      expect(a.nodes.map((n) => n.name).sort()).toEqual(own.fleet.nodes.filter((n) => n.region === 'us-east-1').map((n) => n.name).sort());
       expect(b.nodes).toHaveLength(a.nodes.length);
       const after = (await s.profiles.list())[0];
-      expect(after).toMatchObject({ endpointUrl: own!.endpoint, region: 'us-east-1', credentialState: 'ready' });
+      expect(after).toMatchObject({ endpointUrl: own.endpoint, region: 'us-east-1', regions: ['us-east-1', 'eu-west-1'], credentialState: 'ready' });
       const eu = await s.inventory.list(SANDBOX_PROFILE, 'eu-west-1');
-      expect(eu.nodes.length).toBe(own!.fleet.nodes.filter((n) => n.region === 'eu-west-1').length);
-      expect(JSON.stringify(after)).not.toContain(own!.credentials.secretAccessKey);
+      expect(eu.nodes.length).toBe(own.fleet.nodes.filter((n) => n.region === 'eu-west-1').length);
+      expect(JSON.stringify(after)).not.toContain(own.credentials.secretAccessKey);
     } finally {
       s.dispose();
       await builtin.close();

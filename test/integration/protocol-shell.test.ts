@@ -80,7 +80,7 @@ describe('native engine shell sessions against the sandbox', () => {
     const shell = await openShell();
     const ready = await shell.whenReady();
     expect(ready).toMatchObject({ kind: 'shell', encrypted: false });
-    await shell.out.waitFor(/\$ $/m, 0);
+    await shell.out.waitFor(/[$#] $/m, 0);
     const mark = shell.out.text.length;
     shell.write('echo hatch-$((6*7))\r');
     await shell.out.waitFor(/^hatch-42\r?$/m, mark);
@@ -97,7 +97,7 @@ describe('native engine shell sessions against the sandbox', () => {
 
   it('a socket cut mid-session resumes through ResumeSession; shell state survives', async () => {
     const shell = await openShell();
-    await shell.out.waitFor(/\$ $/m, 0);
+    await shell.out.waitFor(/[$#] $/m, 0);
     shell.write('HATCH_VAR=before-cut-$((40+2))\r');
     const mark = shell.out.text.length;
     shell.write('echo set:$HATCH_VAR\r');
@@ -127,7 +127,7 @@ describe('native engine shell sessions against the sandbox', () => {
     const ready = await shell.whenReady();
     expect(ready).toMatchObject({ encrypted: true, kind: 'shell' });
     expect(ready.agentVersion).not.toBe('');
-    await shell.out.waitFor(/\$ $/m, 0);
+    await shell.out.waitFor(/[$#] $/m, 0);
     const mark = shell.out.text.length;
     shell.write('echo enc-$((6*7))\r');
     await shell.out.waitFor(/^enc-42\r?$/m, mark);

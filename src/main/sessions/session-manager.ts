@@ -45,6 +45,8 @@ interface LiveSession {
   engine: EngineSession | null;
   batcher: OutputBatcher;
   recorder: SessionRecorder | null;
+  /** The user asked to end it: whatever the engine saw, the reason is "terminated". */
+  terminating: boolean;
 }
 
 export class SessionManager {
@@ -82,6 +84,7 @@ export class SessionManager {
       request,
       engine: null,
       recorder: null,
+      terminating: false,
       batcher: new OutputBatcher({
         send: (data) => {
           live.recorder?.output(data);
@@ -168,6 +171,7 @@ export class SessionManager {
   async terminate(sessionId: string): Promise<void> {
     const live = this.get(sessionId);
     if (live.info.state === 'ended') return;
+    live.terminating = true;
     live.engine?.terminate();
     if (live.info.awsSessionId) {
       const ssm = await this.options.aws.ssm(live.request.profile, live.request.region);
@@ -196,7 +200,8 @@ export class SessionManager {
     if (live.info.state === 'ended') return;
     live.batcher.end();
     void live.recorder?.close();
-    live.info = { ...live.info, state: 'ended', endReason: end.reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
+    const reason = live.terminating && end.reason !== 'failed' ? 'terminated' : end.reason;
+    live.info = { ...live.info, state: 'ended', endReason: reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
     this.changed(live);
   }
 

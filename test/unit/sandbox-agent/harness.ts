@@ -255,6 +255,10 @@ export class ReliableClient {
   closedMsg: ChannelClosed | undefined;
   ws: WebSocket | undefined;
   socketCloses = 0;
+  /** Sequence numbers of agent data frames in arrival order (before reordering is undone). */
+  readonly arrivals: number[] = [];
+  private resumer: (() => Promise<void>) | undefined;
+  private closing = false;
   /** Return false to refuse (not ready); default accepts everything. */
   onData: (m: ClientMessage) => boolean | void = () => true;
 
@@ -265,13 +269,18 @@ export class ReliableClient {
     private readonly url: string,
     private readonly clientVersion = CLIENT_VERSION,
     /** KMS: send this blob and acknowledge the random challenge (7.5). */
-    private readonly kms: { blob: Buffer; key: Buffer; challengeAck: boolean } = { blob: KMS_BLOB, key: KMS_KEY, challengeAck: true },
+    private readonly kms: { blob: Buffer; key: Buffer; challengeAck: boolean; badChallenge?: boolean } = {
+      blob: KMS_BLOB,
+      key: KMS_KEY,
+      challengeAck: true,
+    },
   ) {
     this.channel.on('data', (m) => {
       if (m.payloadType === PayloadType.HandshakeRequest) this.answerHandshake(parseHandshakeRequest(m.payload));
       else if (m.payloadType === PayloadType.EncChallengeRequest) {
         const cipher = clientCipher(this.kms.key);
         const plain = cipher.decryptWith('agent', parseEncChallenge(m.payload));
+        if (this.kms.badChallenge) plain[0] ^= 0xff;
         this.channel.send(PayloadType.EncChallengeResponse, encodeEncChallenge(cipher.encryptWith('client', plain)));
       } else if (m.payloadType === PayloadType.HandshakeComplete) this.handshakeComplete = parseHandshakeComplete(m.payload);
       const r = this.onData(m);
@@ -317,12 +326,15 @@ export class ReliableClient {
         m = undefined;
       }
       if (m?.messageType === MessageType.ChannelClosed) this.closedMsg = parseChannelClosed(m.payload);
+      if (m?.messageType === MessageType.OutputStreamData) this.arrivals.push(m.sequenceNumber);
       onMsg?.(frame);
       this.waiters.poke();
     });
     ws.on('close', () => {
       this.socketCloses++;
       onClose?.();
+      // ResumeSession + reconnect with the same ClientId, as the plugin does (spec 10).
+      if (this.resumer && !this.closedMsg && !this.closing) setTimeout(() => void this.resumer?.().catch(() => undefined), 5);
       this.waiters.poke();
     });
     this.channel.attach({
@@ -333,6 +345,13 @@ export class ReliableClient {
       onMessage: (cb) => (onMsg = cb),
       onClose: (cb) => (onClose = cb),
     });
+  }
+
+  autoResume(h: Harness, sessionId: string): void {
+    this.resumer = async () => {
+      const token = `resume-${randomUUID()}`;
+      if (h.agent.addResumeToken(sessionId, token)) await this.connect(token);
+    };
   }
 
   send(data: string | Buffer, type: PayloadType = PayloadType.Output): void {
@@ -354,11 +373,17 @@ export class ReliableClient {
     }, what);
   }
 
+  /** The shell prompt (PS1 shows the node name; `#` when the tests run as root). */
+  waitPrompt(): Promise<string> {
+    return this.waitText(/ssm-user@[^:]+:[^\r\n]*[$#] $/, 'prompt');
+  }
+
   waitClosed(): Promise<ChannelClosed> {
     return this.waiters.until(() => this.closedMsg, 'channel_closed');
   }
 
   close(): void {
+    this.closing = true;
     this.channel.close();
     this.ws?.terminate();
   }

@@ -1,0 +1,178 @@
+// HatchHost end to end against the real sandbox, through the contract (host.call), as
+// the renderer uses it: profiles → nodes → a shell session with flow control, a tunnel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { HatchHost } from '../../src/main/host';
+import { BuiltinSandbox } from '../../src/main/aws';
+import { startSandbox } from '../../src/sandbox/index';
+import type { CallResult, EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
+import type { ManagedNode } from '../../src/shared/domain/inventory';
+
+let host: HatchHost;
+let home: string;
+const events: Array<{ name: EventName; payload: unknown }> = [];
+
+async function call<T>(method: string, request: unknown = {}): Promise<T> {
+  const result: CallResult = await host.call(method, request);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+  return result.value as T;
+}
+
+function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const value = predicate();
+      if (value) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+function output(sessionId: string): string {
+  return events
+    .filter((e) => e.name === 'terminal.output' && (e.payload as { sessionId: string }).sessionId === sessionId)
+    .map((e) => (e.payload as { data: string }).data)
+    .join('');
+}
+
+function sessionEvent(sessionId: string): SessionInfo | undefined {
+  return events
+    .filter((e) => e.name === 'sessions.changed' && (e.payload as { session: SessionInfo }).session.id === sessionId)
+    .map((e) => (e.payload as { session: SessionInfo }).session)
+    .at(-1);
+}
+
+let nodes: ManagedNode[];
+const byName = (name: string) => nodes.find((n) => n.name === name)!;
+
+beforeAll(async () => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'hatch-home-'));
+  writeFileSync(path.join(home, 'empty-config'), '');
+  host = new HatchHost({
+    host: 'web',
+    dataDir: path.join(home, '.hatch'),
+    env: { HOME: home, AWS_CONFIG_FILE: path.join(home, 'empty-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials') },
+    // The embedded sandbox, with agent pacing off so bulk output is quick.
+    sandbox: new BuiltinSandbox(() => startSandbox({ agentPacing: false, dataDir: path.join(home, 'sandbox') })),
+    pluginCandidates: () => [],
+    logError: () => undefined,
+  });
+  host.subscribe((name, payload) => events.push({ name, payload }));
+  const { profiles } = await call<{ profiles: Array<{ name: string; kind: string }> }>('profiles.list');
+  expect(profiles.find((p) => p.name === 'Sandbox')?.kind).toBe('builtin-sandbox');
+  ({ nodes } = await call<{ nodes: ManagedNode[] }>('inventory.list', { profile: 'Sandbox', region: 'us-east-1' }));
+});
+
+afterAll(async () => {
+  await host?.dispose();
+});
+
+describe('HatchHost sessions against the sandbox', () => {
+  it('lists the Sandbox nodes with names, and reports progress', () => {
+    expect(nodes.length).toBeGreaterThan(5);
+    expect(byName('web-1').id).toMatch(/^i-/);
+    expect(events.some((e) => e.name === 'inventory.progress')).toBe(true);
+  });
+
+  it('runs a shell on the native engine: output, resize, exit, recording', async () => {
+    const engines = await call<{ plugin: { found: boolean } }>('sessions.engines');
+    expect(engines.plugin.found).toBe(false);
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-1').id, cols: 100, rows: 30 });
+    expect(session.engine).toBe('native');
+    expect(JSON.stringify(session)).not.toMatch(/token|StreamUrl/i);
+    await waitFor(() => sessionEvent(session.id)?.state === 'live');
+    await call('sessions.write', { sessionId: session.id, data: 'echo hatch-$((6*7))\r' });
+    await waitFor(() => output(session.id).includes('hatch-42'));
+    await call('sessions.resize', { sessionId: session.id, cols: 91, rows: 27 });
+    await call('sessions.write', { sessionId: session.id, data: 'stty size\r' });
+    await waitFor(() => output(session.id).includes('27 91'));
+    await call('sessions.write', { sessionId: session.id, data: 'exit 3\r' });
+    const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
+    expect(ended.endReason).toBe('exit');
+    expect(ended.recordingPath).toBeTruthy();
+    await waitFor(() => readFileSync(ended.recordingPath!, 'utf8').includes('hatch-42'));
+    const header = JSON.parse(readFileSync(ended.recordingPath!, 'utf8').split('\n')[0]);
+    expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
+  });
+
+  it('stops reading output while the renderer does not acknowledge it, and resumes when it does', async () => {
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 80, rows: 24 });
+    await waitFor(() => sessionEvent(session.id)?.state === 'live');
+    const total = 3_000_000;
+    await call('sessions.write', { sessionId: session.id, data: `stty -echo; head -c ${total} /dev/zero | tr '\\0' y; echo; echo FLOOD-DONE-$((40+2))\r` });
+    // Without acknowledgements the output stops well short of the whole flood.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const held = output(session.id).length;
+    expect(held).toBeGreaterThan(50_000);
+    expect(held).toBeLessThan(total / 2);
+    // Acknowledge as a renderer would, batch by batch: the rest arrives.
+    let acked = 0;
+    await waitFor(() => {
+      const seen = output(session.id).length;
+      if (seen > acked) {
+        void call('terminal.ack', { sessionId: session.id, chars: seen - acked });
+        acked = seen;
+      }
+      return output(session.id).includes('FLOOD-DONE-42');
+    }, 60_000);
+    expect(output(session.id).split('y').length - 1).toBeGreaterThanOrEqual(total);
+    await call('sessions.terminate', { sessionId: session.id });
+    const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
+    expect(ended.endReason).toBe('terminated');
+  });
+
+  it('explains a node that is not connected', async () => {
+    const lost = nodes.find((n) => n.pingStatus !== 'Online')!;
+    const error = await call('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: lost.id, cols: 80, rows: 24 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AwsError', detail: 'TargetNotConnected' });
+    expect((error as Error).message).toContain('not connected');
+  });
+
+  it('forwards a local port through a node, counts bytes, and refuses a port in use', async () => {
+    const echo = net.createServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const remotePort = (echo.address() as net.AddressInfo).port;
+    const tunnel = await call<TunnelInfo>('tunnels.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('db-jump').id, remotePort, localPort: 0 });
+    expect(tunnel.state).toBe('open');
+    expect(tunnel.localPort).toBeGreaterThan(0);
+    const payload = Buffer.alloc(300_000, 'hatch');
+    const echoed = await new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect(tunnel.localPort, '127.0.0.1');
+      const parts: Buffer[] = [];
+      let size = 0;
+      socket.on('data', (d) => {
+        parts.push(d);
+        size += d.length;
+        if (size >= payload.length) {
+          socket.end();
+          resolve(Buffer.concat(parts));
+        }
+      });
+      socket.on('error', reject);
+      socket.write(payload);
+    });
+    expect(echoed.equals(payload)).toBe(true);
+    const stats = await waitFor(() =>
+      events
+        .filter((e) => e.name === 'tunnels.stats')
+        .flatMap((e) => (e.payload as { stats: TunnelStats[] }).stats)
+        .find((s) => s.id === tunnel.id && s.bytesDown >= payload.length),
+    );
+    expect(stats.bytesUp).toBeGreaterThanOrEqual(payload.length);
+
+    const clash = await call('tunnels.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('db-jump').id, remotePort, localPort: tunnel.localPort }).catch((e: unknown) => e);
+    expect(clash).toMatchObject({ code: 'BadRequest' });
+    expect((clash as Error).message).toContain('already in use');
+
+    await call('tunnels.stop', { tunnelId: tunnel.id });
+    const { tunnels } = await call<{ tunnels: TunnelInfo[] }>('tunnels.list');
+    expect(tunnels.find((t) => t.id === tunnel.id)?.state).toBe('stopped');
+    echo.close();
+  });
+});

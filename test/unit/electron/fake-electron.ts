@@ -1,0 +1,106 @@
+// A small stand-in for the parts of the `electron` module that src/main/app and the
+// preload use. The Electron binary cannot be downloaded on our build machines, so the glue
+// is exercised against these fakes: they record what the code asked Electron to do.
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+type OpenHandler = (details: { url: string }) => { action: 'allow' | 'deny' };
+
+export class FakeWebContents extends EventEmitter {
+  windowOpenHandler: OpenHandler | undefined;
+  readonly send = vi.fn();
+  readonly postMessage = vi.fn();
+  readonly loadURL = vi.fn(async (_url: string) => undefined);
+  setWindowOpenHandler(handler: OpenHandler): void {
+    this.windowOpenHandler = handler;
+  }
+  /** Emit like Electron does and report whether a listener called preventDefault(). */
+  navigate(event: 'will-navigate' | 'will-redirect', url: string): boolean {
+    let prevented = false;
+    this.emit(event, { preventDefault: () => (prevented = true) }, url);
+    return prevented;
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  static instances: BrowserWindow[] = [];
+  static getAllWindows(): BrowserWindow[] {
+    return BrowserWindow.instances;
+  }
+  readonly webContents = new FakeWebContents();
+  readonly show = vi.fn();
+  readonly maximize = vi.fn();
+  destroyed = false;
+  maximized = false;
+  minimized = false;
+  normalBounds = { x: 0, y: 0, width: 1280, height: 800 };
+  constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }) {
+    super();
+    BrowserWindow.instances.push(this);
+  }
+  loadURL(url: string): Promise<void> {
+    return this.webContents.loadURL(url);
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  getNormalBounds() {
+    return { ...this.normalBounds };
+  }
+}
+
+export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
+
+type Handler = (event: unknown, ...args: unknown[]) => unknown;
+const handlers = new Map<string, Handler>();
+export const ipcMain = {
+  handlers,
+  handle: vi.fn((channel: string, handler: Handler) => void handlers.set(channel, handler)),
+  removeHandler: vi.fn((channel: string) => void handlers.delete(channel)),
+};
+
+export const Menu = {
+  buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+  setApplicationMenu: vi.fn(),
+};
+
+export const app = { dock: { setMenu: vi.fn() } };
+
+export class Tray extends EventEmitter {
+  static instances: Tray[] = [];
+  readonly setToolTip = vi.fn();
+  readonly setContextMenu = vi.fn();
+  readonly destroy = vi.fn();
+  constructor(readonly icon: unknown) {
+    super();
+    Tray.instances.push(this);
+  }
+}
+
+export const nativeImage = { createFromPath: vi.fn((path: string) => ({ path })) };
+
+export class MessagePortMain extends EventEmitter {
+  readonly start = vi.fn();
+  readonly postMessage = vi.fn();
+  readonly close = vi.fn();
+}
+export class MessageChannelMain {
+  readonly port1 = new MessagePortMain();
+  readonly port2 = new MessagePortMain();
+}
+
+export const contextBridge = { exposeInMainWorld: vi.fn() };
+export const ipcRenderer = Object.assign(new EventEmitter(), { invoke: vi.fn(async () => ({ ok: true, value: null })) });
+
+export function reset(): void {
+  BrowserWindow.instances = [];
+  Tray.instances = [];
+  handlers.clear();
+  vi.clearAllMocks();
+}

@@ -1,0 +1,221 @@
+// Menus, tray, window state, permissions, preload and terminal ports, against the fakes.
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MenuItemConstructorOptions } from 'electron';
+import * as fake from './fake-electron';
+import { events } from '../../../src/shared/contract';
+
+vi.mock('electron', () => import('./fake-electron'));
+
+const { menuTemplate, installAppMenu } = await import('../../../src/main/app/menu');
+const { TunnelMenu, tunnelMenuTemplate } = await import('../../../src/main/app/tunnel-menu');
+const { restoreBounds, trackWindowState } = await import('../../../src/main/app/window-state');
+const { isPermissionAllowed } = await import('../../../src/main/app/permissions');
+const { openTerminalPort } = await import('../../../src/main/app/terminal-ports');
+const { ipcChannels, isTerminalPortMessage, terminalPortMessage } = await import('../../../src/shared/ipc-channels');
+
+beforeEach(() => fake.reset());
+
+function flatten(items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+  return items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? flatten(item.submenu) : [])]);
+}
+
+describe('application menu', () => {
+  const commands = events['app.command'].shape.command.options;
+
+  it.each(['darwin', 'linux', 'win32'] as const)('offers every app command and the standard roles on %s', (platform) => {
+    const run = vi.fn();
+    const items = flatten(menuTemplate({ platform, developer: false, run }));
+    for (const command of commands) {
+      const item = items.find((i) => i.click && i.label && (i.click(undefined as never, undefined, undefined as never), run.mock.lastCall?.[0] === command));
+      expect(item, command).toBeDefined();
+    }
+    const roles = items.map((i) => i.role).filter(Boolean);
+    expect(roles).toEqual(expect.arrayContaining(['editMenu', 'windowMenu', 'close', 'togglefullscreen', 'resetZoom']));
+    expect(roles.includes('appMenu')).toBe(platform === 'darwin');
+    expect(roles.includes('quit')).toBe(platform !== 'darwin');
+    // Reload would wipe every terminal: never in an installed build.
+    expect(roles).not.toContain('reload');
+    expect(roles).not.toContain('toggleDevTools');
+  });
+
+  it('shows Reload and DevTools only in development', () => {
+    const roles = flatten(menuTemplate({ platform: 'linux', developer: true, run: vi.fn() })).map((i) => i.role);
+    expect(roles).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+  });
+
+  it('gives no two items the same accelerator', () => {
+    const accelerators = flatten(menuTemplate({ platform: 'linux', developer: true, run: vi.fn() }))
+      .map((i) => i.accelerator)
+      .filter(Boolean);
+    expect(new Set(accelerators).size).toBe(accelerators.length);
+  });
+
+  it('installs itself as the application menu', () => {
+    installAppMenu({ platform: 'linux', developer: false, run: vi.fn() });
+    expect(fake.Menu.setApplicationMenu).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('tunnel menu', () => {
+  const actions = { showWindow: vi.fn(), newSession: vi.fn(), quit: vi.fn() };
+
+  it('says so when nothing runs, and lists each running tunnel', () => {
+    expect(tunnelMenuTemplate([], actions, 'linux')[0]).toMatchObject({ label: 'No running tunnels', enabled: false });
+    const items = tunnelMenuTemplate(
+      [
+        { id: 't1', label: 'web-1 :8080 → 80' },
+        { id: 't2', label: 'db :5432 → 5432' },
+      ],
+      actions,
+      'linux',
+    );
+    expect(items.map((i) => i.label)).toEqual(['Running tunnels (2)', 'web-1 :8080 → 80', 'db :5432 → 5432', undefined, 'New Session…', 'Show Hatch', undefined, 'Quit Hatch']);
+    items[1].click?.(undefined as never, undefined, undefined as never);
+    expect(actions.showWindow).toHaveBeenCalled();
+  });
+
+  it('leaves Quit to the dock on macOS', () => {
+    expect(tunnelMenuTemplate([], actions, 'darwin').map((i) => i.label)).not.toContain('Quit Hatch');
+  });
+
+  it('uses a tray on Linux/Windows and rebuilds it when the tunnels change', () => {
+    let tunnels: Array<{ id: string; label: string }> = [];
+    const changes = new EventEmitter();
+    const menu = new TunnelMenu(
+      () => tunnels,
+      (listener) => {
+        changes.on('change', listener);
+        return () => changes.off('change', listener);
+      },
+      actions,
+      { platform: 'linux', trayIcon: '/icons/24x24.png' },
+    );
+    const tray = fake.Tray.instances[0];
+    expect(tray.setToolTip).toHaveBeenLastCalledWith('Hatch');
+    tunnels = [{ id: 't1', label: 'web :8080' }];
+    changes.emit('change');
+    expect(tray.setToolTip).toHaveBeenLastCalledWith('Hatch: 1 tunnel running');
+    expect(tray.setContextMenu).toHaveBeenCalledTimes(2);
+    menu.dispose();
+    expect(tray.destroy).toHaveBeenCalled();
+    expect(changes.listenerCount('change')).toBe(0);
+  });
+
+  it('uses the dock menu on macOS, with no tray', () => {
+    new TunnelMenu(() => [], () => () => undefined, actions, { platform: 'darwin', trayIcon: 'unused' });
+    expect(fake.Tray.instances).toHaveLength(0);
+    expect(fake.app.dock.setMenu).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('window state', () => {
+  const display = { x: 0, y: 0, width: 1920, height: 1080 };
+  const second = { x: 1920, y: 0, width: 2560, height: 1440 };
+
+  it('keeps saved bounds that are on a connected display', () => {
+    expect(restoreBounds({ x: 100, y: 50, width: 1200, height: 800 }, [display])).toEqual({ x: 100, y: 50, width: 1200, height: 800 });
+    expect(restoreBounds({ x: 2000, y: 100, width: 1600, height: 900 }, [display, second])).toEqual({ x: 2000, y: 100, width: 1600, height: 900 });
+  });
+
+  it('drops bounds on a display that is gone (undocked laptop)', () => {
+    expect(restoreBounds({ x: 2000, y: 100, width: 1600, height: 900 }, [display])).toBeUndefined();
+    expect(restoreBounds(null, [display])).toBeUndefined();
+  });
+
+  it('forgets a window whose title bar is off-screen, and shrinks an oversize one to fit', () => {
+    expect(restoreBounds({ x: 100, y: -500, width: 1200, height: 900 }, [display])).toBeUndefined();
+    expect(restoreBounds({ x: -50, y: 10, width: 3000, height: 2000 }, [display])).toEqual({ x: 0, y: 0, width: 1920, height: 1080 });
+  });
+
+  describe('tracking', () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
+
+    it('saves once after a burst of moves, and at once on close', () => {
+      const window = new fake.BrowserWindow({});
+      const save = vi.fn();
+      trackWindowState(window as never, save, 500);
+      for (let i = 0; i < 10; i++) {
+        window.normalBounds = { x: i, y: 0, width: 1000, height: 700 };
+        window.emit('move');
+      }
+      expect(save).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(500);
+      expect(save).toHaveBeenCalledTimes(1);
+      expect(save).toHaveBeenLastCalledWith({ bounds: { x: 9, y: 0, width: 1000, height: 700 }, maximized: false });
+      window.maximized = true;
+      window.emit('maximize');
+      window.emit('close');
+      expect(save).toHaveBeenCalledTimes(2);
+      expect(save).toHaveBeenLastCalledWith({ bounds: { x: 9, y: 0, width: 1000, height: 700 }, maximized: true });
+      vi.advanceTimersByTime(1000);
+      expect(save).toHaveBeenCalledTimes(2);
+    });
+
+    it('does not save the bounds of a minimized window', () => {
+      const window = new fake.BrowserWindow({});
+      const save = vi.fn();
+      trackWindowState(window as never, save, 500);
+      window.minimized = true;
+      window.emit('close');
+      expect(save).not.toHaveBeenCalled();
+    });
+  });
+});
+
+describe('permissions', () => {
+  it('allows only clipboard writes, only from the app, only in its top frame', () => {
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'hatch://app/index.html', true)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'hatch://app/index.html', undefined)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'hatch://app/index.html', false)).toBe(false);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example/', true)).toBe(false);
+    expect(isPermissionAllowed('clipboard-sanitized-write', undefined, true)).toBe(false);
+    for (const permission of ['clipboard-read', 'media', 'geolocation', 'notifications', 'openExternal', 'hid', 'usb', 'serial', 'fullscreen']) {
+      expect(isPermissionAllowed(permission, 'hatch://app/index.html', true), permission).toBe(false);
+    }
+  });
+});
+
+describe('terminal ports', () => {
+  it('keeps one end in main and transfers the other on the terminal-port channel', () => {
+    const contents = new fake.FakeWebContents();
+    const port = openTerminalPort(contents as never, 's-1');
+    expect(port.start).toHaveBeenCalled();
+    const [channel, sessionId, ports] = contents.postMessage.mock.calls[0];
+    expect(channel).toBe(ipcChannels.terminalPort);
+    expect(sessionId).toBe('s-1');
+    expect(ports).toHaveLength(1);
+    expect(ports[0]).not.toBe(port);
+  });
+
+  it('recognizes the preload’s port message', () => {
+    expect(isTerminalPortMessage({ type: terminalPortMessage, sessionId: 's-1' })).toBe(true);
+    expect(isTerminalPortMessage({ type: terminalPortMessage })).toBe(false);
+    expect(isTerminalPortMessage({ type: 'other', sessionId: 's' })).toBe(false);
+    expect(isTerminalPortMessage(null)).toBe(false);
+  });
+});
+
+describe('preload', () => {
+  it('exposes exactly the two-function bridge, and forwards a terminal port to the app origin only', async () => {
+    const postMessage = vi.fn();
+    vi.stubGlobal('window', { postMessage, location: { origin: 'hatch://app' } });
+    try {
+      await import('../../../src/preload/preload');
+      expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
+      const [name, bridge] = fake.contextBridge.exposeInMainWorld.mock.calls[0];
+      expect(name).toBe('hatchBridge');
+      expect(Object.keys(bridge).sort()).toEqual(['invoke', 'subscribe']);
+
+      const port = {};
+      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [port] }, 's-9');
+      expect(postMessage).toHaveBeenCalledWith({ type: terminalPortMessage, sessionId: 's-9' }, 'hatch://app', [port]);
+      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [] }, 's-9');
+      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [port] }, 42);
+      expect(postMessage).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
