@@ -9,8 +9,10 @@ import { TitleBar } from './components/TitleBar';
 import { Notices } from './components/Notices';
 import { NodesView } from './views/NodesView';
 import { TerminalView } from './views/TerminalView';
+import { TunnelsView } from './views/TunnelsView';
 import { useGlobalShortcuts } from './shortcuts';
 import { CommandPalette } from './components/CommandPalette';
+import { CredentialDialogs } from './components/CredentialDialogs';
 import { useResolvedTheme } from './theme';
 
 export function App() {
@@ -28,9 +30,14 @@ export function App() {
     const offProfiles = api.on('profiles.changed', ({ profiles }) => setProfiles(profiles));
     const offNotice = api.on('system.notice', pushNotice);
     const offProgress = api.on('inventory.progress', ({ profile, region, count }) => useAppStore.getState().inventoryProgress(profile, region, count));
+    const offTunnels = api.on('tunnels.changed', ({ tunnel }) => useAppStore.getState().upsertTunnel(tunnel));
+    const offStats = api.on('tunnels.stats', ({ stats }) => useAppStore.getState().addTunnelStats(stats));
+    void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
     return () => {
       offSessions();
+      offTunnels();
+      offStats();
       offProgress();
       offProfiles();
       offNotice();
@@ -47,13 +54,14 @@ export function App() {
           {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
           {tabs.map((tab) => (
             <section key={tab.id} className="tab-content" role="tabpanel" aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
-              {tab.kind === 'nodes' ? <NodesView /> : <TerminalView sessionId={tab.id} />}
+              {tab.kind === 'nodes' ? <NodesView /> : tab.kind === 'tunnels' ? <TunnelsView /> : <TerminalView sessionId={tab.id} />}
             </section>
           ))}
         </main>
       </div>
       <StatusBar />
       <Notices />
+      <CredentialDialogs />
       {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
     </div>
   );

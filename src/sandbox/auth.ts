@@ -99,7 +99,7 @@ function parseAmzDate(s: string | undefined): Date | undefined {
  */
 export async function verifyRequest(
   req: IncomingMessage,
-  body: string,
+  body: Buffer,
   expectedService: ServiceName,
   store: CredentialStore,
   now = Date.now(),
@@ -136,7 +136,7 @@ export async function verifyRequest(
 
   // A client-supplied payload hash is trusted by the signer, so it must be the body's.
   const claimed = headers['x-amz-content-sha256'];
-  if (claimed !== undefined && claimed !== createHash('sha256').update(body, 'utf8').digest('hex')) {
+  if (claimed !== undefined && claimed !== createHash('sha256').update(body).digest('hex')) {
     throw authError(expectedService, 'bad-signature', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
 

@@ -111,10 +111,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const kms = new KmsService(accountId, identity.kms);
   if (!ownDataDir) writeFileSync(path.join(dataDir, IDENTITY_FILE), JSON.stringify({ ...identity, kms: kms.materials() }, null, 2), { mode: 0o600 });
 
-  let ssm: SsmService | undefined;
+  // The agent reports ends to the SSM service, which needs the agent: tie the knot late.
+  const ended: { to?: SsmService } = {};
   const services: AgentServices = {
     kmsDecrypt: async (ciphertext, encryptionContext) => kms.open(ciphertext, encryptionContext).plaintext,
-    onSessionEnded: (sessionId, reason, exitCode) => ssm?.sessionEnded(sessionId, reason, exitCode),
+    onSessionEnded: (sessionId, reason, exitCode) => ended.to?.sessionEnded(sessionId, reason, exitCode),
   };
   const agent = createDataChannelAgent({
     dataDir,
@@ -141,7 +142,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return info && { connected: info.connected, everConnected: info.clientId !== undefined };
     },
   };
-  ssm = new SsmService(ctx);
+  const ssm = new SsmService(ctx);
+  ended.to = ssm;
   const sts = new StsService(ctx);
   sts.expireCapMs = faults.expireMs;
   const ec2 = new Ec2Service(ctx);
@@ -193,7 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     timeScale: clock.timeScale,
     stats,
-    sessions: () => [...(ssm?.sessions.values() ?? [])],
+    sessions: () => [...ssm.sessions.values()],
     close() {
       closing ??= (async () => {
         await agent.close();

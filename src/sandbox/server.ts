@@ -33,7 +33,7 @@ export interface ApiServerOptions {
   throttle: () => boolean;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -44,7 +44,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -57,7 +57,8 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
     stats.requests++;
     let service: ServiceName = 'ssm';
     try {
-      const body = await readBody(req);
+      const raw = await readBody(req);
+      const body = raw.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
@@ -67,7 +68,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
         const svc = JSON_PREFIX[prefix];
         if (!svc) throw new ApiError('UnknownOperationException', `Unknown target ${target}`, 400);
         service = svc;
-        const auth = await verifyRequest(req, body, service, opts.credentials);
+        const auth = await verifyRequest(req, raw, service, opts.credentials);
         const handler = opts.routes.json[service]?.[op];
         if (!handler) throw new ApiError('UnknownOperationException', `The sandbox does not implement ${target}.`, 400);
         if (opts.throttle()) {
@@ -91,7 +92,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
       const params = parseQueryParams(body, url.search);
       const scoped = scopeService(req);
       service = scoped === 'ec2' || scoped === 'sts' ? scoped : STS_ACTIONS.has(params.Action ?? '') ? 'sts' : 'ec2';
-      const auth = await verifyRequest(req, body, service, opts.credentials);
+      const auth = await verifyRequest(req, raw, service, opts.credentials);
       const action = params.Action ?? '';
       const handler = opts.routes.query[service]?.[action];
       if (!handler) {

@@ -61,10 +61,8 @@ let env: Record<string, string>;
 let modernNode: string;
 let oldNode: string;
 let echoPort: number;
-let sourcePort: number;
 const servers: net.Server[] = [];
 
-/** Echo: every byte back. Source: on connect, sends the bytes named by the first line's length. */
 async function listen(handler: (s: net.Socket) => void): Promise<number> {
   const srv = net.createServer(handler);
   servers.push(srv);
@@ -104,20 +102,27 @@ beforeAll(async () => {
   modernNode = linux.find((n) => !isOld(n.agentVersion))!.instanceId;
   oldNode = linux.find((n) => isOld(n.agentVersion))?.instanceId ?? '';
   if (!oldNode) throw new Error('the sandbox fleet has no node with an agent ≤ 3.0.196.0');
+  // One destination for every tunnel: the first line picks the behaviour.
+  //   "E\n"   → echo every following byte back;
+  //   "S <n>\n" → send n deterministic bytes, then close (a download).
   echoPort = await listen((s) => {
     s.on('error', () => undefined);
-    s.pipe(s);
-  });
-  // Source: reads "<n>\n", answers with n deterministic bytes, then closes (server-speaks-after-request).
-  sourcePort = await listen((s) => {
-    s.on('error', () => undefined);
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      const nl = buf.indexOf('\n');
+    let head = '';
+    const onHead = (d: Buffer) => {
+      head += d.toString('latin1');
+      const nl = head.indexOf('\n');
       if (nl < 0) return;
-      s.end(sourceData(Number(buf.slice(0, nl))));
-    });
+      s.off('data', onHead);
+      const line = head.slice(0, nl);
+      const rest = Buffer.from(head.slice(nl + 1), 'latin1');
+      if (line === 'E') {
+        if (rest.length) s.write(rest);
+        s.pipe(s);
+      } else {
+        s.end(sourceData(Number(line.slice(2))));
+      }
+    };
+    s.on('data', onHead);
   });
 });
 
@@ -145,6 +150,7 @@ function echoThrough(port: number, n: number): Promise<{ sent: string; got: stri
     });
     s.on('error', reject);
     s.on('close', () => got < n && reject(new Error(`connection closed after ${got} of ${n} bytes`)));
+    s.write('E\n');
     s.write(data);
   });
 }
@@ -161,7 +167,7 @@ function downloadThrough(port: number, n: number): Promise<{ want: string; got: 
     });
     s.on('error', reject);
     s.on('end', () => resolve({ want: sha(sourceData(n)), got: sha(parts), len }));
-    s.write(`${n}\n`);
+    s.write(`S ${n}\n`);
   });
 }
 
@@ -233,8 +239,7 @@ describe('engine API port forwarding', () => {
       const c = await closed;
       expect(c.bytes).toBe(0);
       expect(c.code).toBe('ECONNRESET');
-      // The tunnel survives a refused stream: the next connection to a live port works
-      // is not possible on this session (fixed destination), but the listener is still up.
+      // A refused stream does not end the session: the listener stays up.
       expect(t.ps.isClosed).toBe(false);
     } finally {
       await closeTunnel(t);

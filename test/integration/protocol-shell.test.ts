@@ -135,3 +135,55 @@ describe('native engine shell sessions against the sandbox', () => {
     expect((await shell.exited).reason).toBe('exit');
   });
 });
+
+describe('native engine over a faulty data channel', () => {
+  let faulty: Sandbox;
+  let fssm: SSMClient;
+  beforeAll(async () => {
+    faulty = await startSandbox({ faults: 'drop=0.05,dup=0.05,reorder=0.05,cut=1500ms,seed=7' });
+    fssm = new SSMClient({ endpoint: faulty.endpoint, region: faulty.region, credentials: faulty.credentials });
+  });
+  afterAll(async () => {
+    fssm?.destroy();
+    await faulty?.close();
+  });
+
+  it('loss, duplicates, reordering and repeated cuts: every line exactly once, in order', async () => {
+    const node = faulty.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux')!;
+    const started = await fssm.send(new StartSessionCommand({ Target: node.instanceId }));
+    let resumes = 0;
+    const shell = await startShellSession({
+      streamUrl: started.StreamUrl!,
+      tokenValue: started.TokenValue!,
+      sessionId: started.SessionId!,
+      target: node.instanceId,
+      reconnect: { baseDelayMs: 20 },
+      resume: async () => {
+        resumes++;
+        const r = await fssm.send(new ResumeSessionCommand({ SessionId: started.SessionId! }));
+        return { tokenValue: r.TokenValue, streamUrl: r.StreamUrl };
+      },
+    });
+    const out = new Output(shell);
+    await out.waitFor(/[$#] $/m, 0);
+    const mark = out.text.length;
+    shell.write('seq 1 4000; echo done-$((1+1))\r');
+    await out.waitFor(/^done-2\r?$/m, mark);
+    await new Promise((r) => setTimeout(r, 1600)); // let at least one cut happen while idle
+    const mark2 = out.text.length;
+    shell.write('echo still-$((2+3))\r');
+    await out.waitFor(/^still-5\r?$/m, mark2);
+    // Strip terminal control (bracketed-paste toggles, carriage returns) before reading lines.
+    const lines = out.text
+      .slice(mark)
+      .replace(new RegExp(`${String.fromCharCode(27)}\\[[?0-9;]*[a-zA-Z]`, 'g'), '')
+      .split('\n')
+      .map((l) => l.split('\r').filter(Boolean).pop() ?? '')
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    expect(lines).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
+    expect(resumes).toBeGreaterThan(0);
+    shell.write('exit\r');
+    expect((await shell.exited).reason).toBe('exit');
+  });
+});

@@ -127,7 +127,6 @@ describe('sandbox agent: byte vectors', () => {
     // ClientVersion 1.2.0.0 ≥ 1.1.70 and agent 3.3.987.0 > 3.0.196.0: multiplexed.
     expect(h.agent.session(s.sessionId)?.portMode).toBe('smux');
     expect(h.agent.session(s.sessionId)?.clientVersion).toBe('1.2.0.0');
-    await h.agent.session(s.sessionId);
     h.agent.terminate(s.sessionId);
     await h.whenEnded(s.sessionId);
     c.close();

@@ -9,6 +9,15 @@ import { encodeSize, parseExitCode } from '../../src/main/protocol/payloads';
 import { IDLE_TIMEOUT_OUTPUT, KMS_CUSTOMER_MESSAGE, MAX_DURATION_OUTPUT } from '../../src/sandbox/agent/session';
 import { KMS_BLOB, KMS_KEY, RawClient, ReliableClient, spec, startHarness, type Harness } from '../unit/sandbox-agent/harness';
 
+/** Re-checks a condition on the event loop until it holds (no timing assertion). */
+async function poll(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 describe('sandbox agent: shell sessions', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -227,7 +236,8 @@ describe('sandbox agent: tokens, resume, timers', () => {
     const c = new ReliableClient(h.url(s.sessionId));
     await c.connect(s.tokenValue);
     await c.waitPrompt();
-    c.send('for i in $(seq 1 400); do echo line-$i; done; echo fin-$((1+1))\r');
+    // The pause makes sure part of the output is produced while the socket is down.
+    c.send('for i in $(seq 1 400); do echo line-$i; [ $i = 200 ] && sleep 0.3; done; echo fin-$((1+1))\r');
     await c.waitText('line-50\r\n');
     h.agent.cutAll();
     expect(h.agent.session(s.sessionId)?.connected).toBe(false);
@@ -237,12 +247,32 @@ describe('sandbox agent: tokens, resume, timers', () => {
     expect(await thief.closed()).toBe(1008);
     expect(h.agent.addResumeToken(s.sessionId, 'resume-1')).toBe(true);
     await c.connect('resume-1');
-    const text = await c.waitText('fin-2');
+    c.send('echo after-$((2+3))\r'); // only reaches the shell through the new socket
+    const text = await c.waitText(/after-5\r\n/);
     const lines = [...text.matchAll(/line-(\d+)\r\n/g)].map((m) => Number(m[1]));
     expect(lines).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
     expect(h.agent.session(s.sessionId)?.connections).toBe(2);
     h.agent.terminate(s.sessionId);
     await c.waitClosed();
+    c.close();
+  });
+
+  it('a shell that exits while the client is cut off keeps its output for the resumed client', async () => {
+    const s = spec('Standard_Stream');
+    h.agent.register(s);
+    const c = new ReliableClient(h.url(s.sessionId));
+    await c.connect(s.tokenValue);
+    await c.waitPrompt();
+    c.send('sleep 0.2; echo bye-$((3*3)); exit 5\r');
+    await c.waitText('exit 5\r\n'); // the shell echoed the command line
+    h.agent.cutAll();
+    await poll(() => h.agent.session(s.sessionId)?.phase === 'closing', 'shell exit while disconnected');
+    expect(h.agent.addResumeToken(s.sessionId, 'after-exit')).toBe(true);
+    await c.connect('after-exit');
+    await c.waitClosed();
+    expect(c.text()).toMatch(/bye-9\r\n/);
+    expect(await h.whenEnded(s.sessionId)).toEqual({ reason: 'exit', exitCode: 5 });
+    expect(h.agent.addResumeToken(s.sessionId, 'too-late')).toBe(false);
     c.close();
   });
 

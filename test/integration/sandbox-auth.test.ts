@@ -6,6 +6,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 
+type SignedRequest = Awaited<ReturnType<SignatureV4['sign']>>;
+
 describe('sandbox SigV4 verification', () => {
   let sb: Sandbox;
   beforeAll(async () => {
@@ -35,7 +37,7 @@ describe('sandbox SigV4 verification', () => {
     return signer.sign(req, { signingDate: opts.date });
   }
 
-  async function send(req: HttpRequest, body = req.body as string) {
+  async function send(req: SignedRequest, body = req.body as string) {
     const qs = new URLSearchParams(req.query as Record<string, string>).toString();
     const res = await fetch(`${sb.endpoint}/${qs ? `?${qs}` : ''}`, { method: req.method, headers: req.headers, body: req.method === 'GET' ? undefined : body });
     return { status: res.status, type: res.headers.get('x-amzn-errortype'), text: await res.text() };

@@ -4,7 +4,7 @@
 // concurrency) adds tags for hybrid mi- nodes. Retries and throttling are the SDK's retry
 // strategy (configured in AwsClientFactory). Results are cached per profile+region.
 import { paginateDescribeInstanceInformation, ListTagsForResourceCommand, type InstanceInformation, type SSMClient } from '@aws-sdk/client-ssm';
-import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
+import { paginateDescribeInstances, type DescribeInstancesCommandOutput, type EC2Client } from '@aws-sdk/client-ec2';
 import { HatchError } from '../../shared/contract';
 import type { InventorySnapshot, ListProgress, ManagedNode, PingStatus, RegionError } from '../../shared/domain/inventory';
 
@@ -140,19 +140,36 @@ export class InventoryService {
     const ec2 = await this.clients.ec2(profile, region);
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += this.batchSize) batches.push(ids.slice(i, i + this.batchSize));
-    await mapLimit(batches, this.concurrency, signal, async (batch) => {
-      // A filter, not InstanceIds: one terminated instance must not fail the whole batch.
-      const pages = paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: [{ Name: 'instance-id', Values: batch }] }, { abortSignal: signal });
-      for await (const page of pages) {
-        for (const reservation of page.Reservations ?? []) {
-          for (const instance of reservation.Instances ?? []) {
-            if (!instance.InstanceId) continue;
-            const tags: Record<string, string> = {};
-            for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
-            facts.set(instance.InstanceId, { tags, privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress });
-          }
+    const record = (page: DescribeInstancesCommandOutput) => {
+      for (const reservation of page.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? []) {
+          if (!instance.InstanceId) continue;
+          const tags: Record<string, string> = {};
+          for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+          facts.set(instance.InstanceId, { tags, privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress });
         }
       }
+    };
+    await mapLimit(batches, this.concurrency, signal, async (batch) => {
+      // InstanceIds is the cheap lookup, but one id EC2 no longer knows (a node terminated
+      // while SSM still lists it) fails the whole call: drop the ids the error names and
+      // ask again; if the error names none, fall back to an instance-id filter.
+      let ids = batch;
+      for (let attempt = 0; ids.length > 0 && attempt < 3; attempt++) {
+        try {
+          for await (const page of paginateDescribeInstances({ client: ec2 }, { InstanceIds: ids }, { abortSignal: signal })) record(page);
+          return;
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'InvalidInstanceID.NotFound') throw error;
+          const missing = new Set(String((error as Error).message).match(/\bi-[0-9a-f]+\b/g) ?? []);
+          const remaining = ids.filter((id) => !missing.has(id));
+          if (missing.size === 0 || remaining.length === ids.length) break;
+          ids = remaining;
+        }
+      }
+      if (ids.length === 0) return;
+      const pages = paginateDescribeInstances({ client: ec2, pageSize: 1000 }, { Filters: [{ Name: 'instance-id', Values: ids }] }, { abortSignal: signal });
+      for await (const page of pages) record(page);
     });
     return facts;
   }

@@ -524,6 +524,12 @@ export class DataChannel {
     this.drain();
   }
 
+  /** Same as pauseReading/resumeReading, named for the flow-control contract (ARCHITECTURE.md). */
+  withholdAcks(on: boolean): void {
+    if (on) this.pauseReading();
+    else this.resumeReading();
+  }
+
   get readingPaused(): boolean {
     return this.readBlocked;
   }

@@ -290,7 +290,10 @@ export class DataChannelClient {
           return;
         }
         ws.send(encodeOpenDataChannel({ tokenValue: this.token, clientId: this.clientId, clientVersion: this.clientVersion }));
-        ws.on('pong', () => (this.lastHeard = Date.now()));
+        ws.on('pong', () => {
+          this.lastHeard = Date.now();
+          this.lossStreak = 0;
+        });
         this.ws?.terminate();
         this.ws = ws;
         this.lastHeard = Date.now();
@@ -343,6 +346,11 @@ export class DataChannelClient {
         r = await this.opts.resume();
       } catch (e) {
         lastErr = e as Error;
+        // The service no longer knows the session: retrying cannot help.
+        if (lastErr.name === 'DoesNotExistException') {
+          this.finish({ reason: 'timed-out', message: `Session: ${this.sessionId} timed out.`, error: lastErr });
+          return;
+        }
         continue;
       }
       if (!r.tokenValue) {

@@ -155,11 +155,13 @@ export class SessionManager {
   }
 
   write(sessionId: string, data: string): void {
-    this.get(sessionId).engine?.write(data);
+    const live = this.get(sessionId);
+    if (live.info.state !== 'ended') live.engine?.write(data);
   }
 
   resize(sessionId: string, cols: number, rows: number): void {
     const live = this.get(sessionId);
+    if (live.info.state === 'ended') return; // a tab resized after its session ended
     live.engine?.resize(cols, rows);
     live.recorder?.resize(cols, rows);
   }

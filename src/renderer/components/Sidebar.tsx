@@ -1,5 +1,7 @@
 import type { ProfileSummary } from '../../shared/contract';
+import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../stores/app-store';
+import { formatRate, localAddress } from '../views/TunnelsView';
 
 const STATE_DOT: Record<ProfileSummary['credentialState'], { glyph: string; label: string; className: string }> = {
   ready: { glyph: '●', label: 'ready', className: 'dot-ok' },
@@ -13,6 +15,9 @@ export function Sidebar() {
   const profiles = useAppStore((s) => s.profiles);
   const selected = useAppStore((s) => s.selectedProfile);
   const selectProfile = useAppStore((s) => s.selectProfile);
+  const tunnels = useAppStore(useShallow((s) => Object.values(s.tunnels).filter((t) => t.state !== 'stopped')));
+  const stats = useAppStore((s) => s.tunnelStats);
+  const openTunnels = useAppStore((s) => s.openTunnelsTab);
   return (
     <nav className="sidebar" aria-label="Profiles and tunnels">
       <h2 className="sidebar-heading">Profiles</h2>
@@ -40,7 +45,23 @@ export function Sidebar() {
         })}
       </ul>
       <h2 className="sidebar-heading">Tunnels</h2>
-      <p className="sidebar-empty">No tunnels running.</p>
+      {tunnels.length === 0 ? (
+        <p className="sidebar-empty">No tunnels running.</p>
+      ) : (
+        <ul className="tunnel-list">
+          {tunnels.map((t) => {
+            const s = stats[t.id]?.latest;
+            return (
+              <li key={t.id}>
+                <button type="button" className="tunnel-link" onClick={openTunnels} title={t.message ?? `${t.label} on ${localAddress(t)}`}>
+                  <span className={`dot tunnel-${t.state}`}>⇄</span> {t.label} <span className="dim">:{t.localPort}</span>
+                  <div className="dim small">{s ? formatRate(s.rateUp + s.rateDown) : t.state}</div>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </nav>
   );
 }

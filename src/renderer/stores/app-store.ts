@@ -1,7 +1,7 @@
 // Window-level UI state. Data from main arrives through HatchApi and is kept here;
 // terminal bytes never pass through this store (xterm owns them).
 import { create } from 'zustand';
-import type { Notice, ProfileSummary, SessionInfo, SystemInfo } from '../../shared/contract';
+import type { Notice, ProfileSummary, SessionInfo, SystemInfo, TunnelInfo, TunnelStats } from '../../shared/contract';
 import type { InventorySnapshot } from '../../shared/domain/inventory';
 import { api } from '../api';
 
@@ -17,7 +17,13 @@ export interface InventoryState {
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
 /** Tabs are a union of document kinds; later kinds (tunnels, preferences…) join it. */
-export type Tab = { kind: 'nodes'; id: 'nodes'; title: string } | { kind: 'terminal'; id: string; title: string };
+export type Tab =
+  | { kind: 'nodes'; id: 'nodes'; title: string }
+  | { kind: 'terminal'; id: string; title: string }
+  | { kind: 'tunnels'; id: 'tunnels'; title: string };
+
+/** Seconds of throughput history kept per tunnel for its sparkline. */
+export const RATE_HISTORY = 60;
 
 export interface AppState {
   systemInfo: SystemInfo | null;
@@ -36,6 +42,11 @@ export interface AppState {
   theme: ThemeChoice;
   notices: Array<Notice & { id: number }>;
   sessions: Record<string, SessionInfo>;
+  tunnels: Record<string, TunnelInfo>;
+  tunnelStats: Record<string, { latest: TunnelStats; history: number[] }>;
+  upsertTunnel(tunnel: TunnelInfo): void;
+  addTunnelStats(stats: TunnelStats[]): void;
+  openTunnelsTab(): void;
   upsertSession(session: SessionInfo): void;
   openTerminalTab(session: SessionInfo, title: string): void;
   closeTab(id: string): void;
@@ -92,6 +103,21 @@ export const useAppStore = create<AppState>((set, get) => ({
   theme: storedTheme(),
   notices: [],
   sessions: {},
+  tunnels: {},
+  tunnelStats: {},
+  upsertTunnel: (tunnel) => set({ tunnels: { ...get().tunnels, [tunnel.id]: tunnel } }),
+  addTunnelStats: (stats) => {
+    const next = { ...get().tunnelStats };
+    for (const s of stats) {
+      const history = [...(next[s.id]?.history ?? []), s.rateUp + s.rateDown].slice(-RATE_HISTORY);
+      next[s.id] = { latest: s, history };
+    }
+    set({ tunnelStats: next });
+  },
+  openTunnelsTab: () => {
+    const { tabs } = get();
+    set({ tabs: tabs.some((t) => t.id === 'tunnels') ? tabs : [...tabs, { kind: 'tunnels', id: 'tunnels', title: 'Tunnels' }], activeTabId: 'tunnels' });
+  },
   upsertSession: (session) => set({ sessions: { ...get().sessions, [session.id]: session } }),
   openTerminalTab: (session, title) => {
     const { tabs, sessions } = get();

@@ -7,6 +7,7 @@ import { filterNodes } from '../../main/inventory/filter';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { startSessionOn } from '../actions';
+import { TunnelDialog } from '../components/TunnelDialog';
 
 type SortKey = 'name' | 'id' | 'ipAddress' | 'platformName' | 'agentVersion' | 'pingStatus';
 const COLUMNS: Array<{ key: SortKey; label: string; width: string }> = [
@@ -38,6 +39,7 @@ export function NodesView() {
     useAppStore.setState({ selectedNodeId: rows[index]?.id ?? null });
   };
   const scroller = useRef<HTMLDivElement>(null);
+  const [forwarding, setForwarding] = useState<ManagedNode | null>(null);
 
   const refresh = useCallback(() => {
     if (profile && region) void useAppStore.getState().loadInventory(profile.name, region);
@@ -173,12 +175,16 @@ export function NodesView() {
         <button type="button" className="primary" disabled={!firstSelected || firstSelected.pingStatus !== 'Online'} onClick={() => start(firstSelected)}>
           Start session
         </button>
+        <button type="button" disabled={!firstSelected || firstSelected.pingStatus !== 'Online'} onClick={() => firstSelected && setForwarding(firstSelected)}>
+          Forward port
+        </button>
         <span className="statusbar-spacer" />
         <span>
           {rows.length.toLocaleString()} of {(inventory?.nodes.length ?? 0).toLocaleString()}
         </span>
         {inventory?.updatedAt ? <span className="dim">updated {new Date(inventory.updatedAt).toLocaleTimeString()}</span> : null}
       </div>
+      {forwarding && region && <TunnelDialog node={forwarding} profile={profile.name} region={region} onClose={() => setForwarding(null)} />}
     </div>
   );
 }

@@ -41,7 +41,9 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
     term.loadAddon(new Unicode11Addon());
     term.unicode.activeVersion = '11';
     term.open(host.current!);
-    void import('@xterm/addon-webgl')
+    // WebGL unless the user chose the DOM renderer (also what tests use to read the screen).
+    if (localStorage.getItem('hatch.terminalRenderer') !== 'dom')
+      void import('@xterm/addon-webgl')
       .then(({ WebglAddon }) => {
         const webgl = new WebglAddon();
         webgl.onContextLoss(() => webgl.dispose()); // fall back to the DOM renderer

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parseOpenDataChannel } from '../../main/protocol/payloads';
 import type { AgentOptions, AgentSessionSpec, DataChannelAgent } from '../agent-api';
-import { emptyFaultStats, type FaultStats } from './faults';
+import { emptyFaultStats, seededRandom, type FaultStats } from './faults';
 import { AgentSession, type SessionInfo } from './session';
 import { toBuffer } from './socket';
 
@@ -34,6 +34,9 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
   const sessions = new Map<string, AgentSession>();
   const sockets = new Set<WebSocket>();
   const faultStats = emptyFaultStats();
+  // A `seed` on the faults object (the CLI's FaultSpec has one) makes fault decisions replayable.
+  const seed = (options.faults as Partial<{ seed: number }>).seed;
+  const random = typeof seed === 'number' ? seededRandom(seed) : Math.random;
   let refused = 0;
   let closed = false;
 
@@ -71,7 +74,7 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
     register(spec: AgentSessionSpec): void {
       if (closed) throw new Error('agent is closed');
       if (sessions.has(spec.sessionId)) throw new Error(`session ${spec.sessionId} is already registered`);
-      const session = new AgentSession(spec, options, faultStats);
+      const session = new AgentSession(spec, options, faultStats, random);
       sessions.set(spec.sessionId, session);
     },
 

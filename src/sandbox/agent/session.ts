@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
 import { DataChannel } from '../../main/protocol/channel';
+import { encryptionContext, type KmsCipher } from '../../main/protocol/encryption';
 import { encodeMessage, MessageFlags, MessageType, PayloadType, type ClientMessage } from '../../main/protocol/codec';
 import {
   ActionStatus,
@@ -20,7 +21,7 @@ import type { AgentOptions, AgentSessionSpec, SessionEndReason } from '../agent-
 import { resolveDestination } from './destination';
 import type { FaultStats } from './faults';
 import type { HandlerHost, SessionHandler } from './handler';
-import { AgentCipher } from './kms';
+import { agentCipher } from './kms';
 import { BasicPortHandler, SmuxPortHandler } from './port';
 import { OutputPump } from './pump';
 import { CommandHandler, commandProps, PtyHandler } from './shell';
@@ -68,7 +69,7 @@ export class AgentSession {
   private phase: SessionPhase = 'waiting';
   private handler: SessionHandler | undefined;
   private portMode: 'basic' | 'smux' | undefined;
-  private cipher: AgentCipher | undefined;
+  private cipher: KmsCipher | undefined;
   private challenge: Buffer | undefined;
   private handshakeStarted = 0;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -86,6 +87,7 @@ export class AgentSession {
     readonly spec: AgentSessionSpec,
     private readonly options: AgentOptions,
     private readonly faultStats: FaultStats,
+    private readonly random: () => number = Math.random,
   ) {
     this.sessionId = spec.sessionId;
     this.agentVersion = spec.node.agentVersion || DEFAULT_AGENT_VERSION;
@@ -95,9 +97,10 @@ export class AgentSession {
     this.channel = new DataChannel({
       role: 'agent',
       maxMessageSize: pacing ? 1024 : 16 * 1024,
-      // The agent buffers up to 100 000 messages and does not window (5.6).
+      // The agent's receive buffer holds 100 000 messages (5.6). Its send side is bounded
+      // here (≈10 MB in flight) so a client that stops acknowledging pauses the plugin.
       receiveBufferLimit: 100_000,
-      window: pacing ? 100_000 : 1024,
+      window: pacing ? 10_000 : 1024,
     });
     this.channel.on('data', (m) => this.onData(m));
     this.channel.on('error', () => undefined); // invalid frames are dropped unacknowledged (4.7)
@@ -117,8 +120,11 @@ export class AgentSession {
     return this.phase === 'closing' || this.phase === 'ended';
   }
 
+  /** While output is flushed after the plugin exited, a cut client may still resume to fetch it. */
+  private resumable = true;
+
   addToken(token: string): boolean {
-    if (this.ended) return false;
+    if (!this.resumable) return false;
     this.tokens.add(token);
     return true;
   }
@@ -128,14 +134,14 @@ export class AgentSession {
    * A valid token on a later connection replaces the current socket; channel state stays.
    */
   accept(ws: WebSocket, open: OpenDataChannelRequest): string | undefined {
-    if (this.ended) return 'session has ended';
+    if (!this.resumable) return 'session has ended';
     if (!open.tokenValue || !this.tokens.has(open.tokenValue)) return 'invalid token';
     if (this.clientId && open.clientId && open.clientId !== this.clientId) return 'client id does not match the session';
     this.tokens.delete(open.tokenValue); // single use
     this.clientId ||= open.clientId;
     if (open.clientVersion) this.clientVersion = open.clientVersion;
     this.socket?.cut();
-    const sock = new FaultySocket(ws, () => this.options.faults, this.faultStats);
+    const sock = new FaultySocket(ws, () => this.options.faults, this.faultStats, this.random);
     this.socket = sock;
     this.connections++;
     this.channel.attach(sock);
@@ -232,14 +238,14 @@ export class AgentSession {
     }
     // KMS: Decrypt the client's data key with the context it used (7.1, 7.5).
     const blobText = typeof kmsResult?.KMSCipherTextKey === 'string' ? kmsResult.KMSCipherTextKey : '';
-    const context: Record<string, string> = { 'aws:ssm:SessionId': this.sessionId, 'aws:ssm:TargetId': this.spec.node.instanceId };
     const kmsAction = this.requested.find((a) => a.ActionType === ActionType.KMSEncryption);
     const challenge = (kmsAction?.ActionParameters as { Challenge?: string } | undefined)?.Challenge;
-    if (kmsResult?.ChallengeAcknowledgement === true && challenge) context['aws:ssm:RandomChallenge'] = challenge;
+    // The random challenge joins the context only when the client acknowledged it (7.5).
+    const context = encryptionContext(this.sessionId, this.spec.node.instanceId, kmsResult?.ChallengeAcknowledgement === true ? challenge : undefined);
     let key: Buffer;
     try {
       key = await this.options.services.kmsDecrypt(Buffer.from(blobText, 'base64'), context);
-      this.cipher = new AgentCipher(key);
+      this.cipher = agentCipher(key);
     } catch (e) {
       await this.fail(`Failed to decrypt the data key: ${(e as Error).message}`);
       return;
@@ -253,7 +259,7 @@ export class AgentSession {
   }
 
   private onChallengeResponse(payload: Buffer): void {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = !!this.cipher && !!this.challenge && this.cipher.decrypt(parseEncChallenge(payload)).equals(this.challenge);
     } catch {
@@ -369,10 +375,12 @@ export class AgentSession {
   async end(reason: SessionEndReason, exitCode: number | undefined, output: string): Promise<void> {
     if (this.ended) return this.done;
     this.phase = 'closing';
+    this.resumable = reason === 'exit';
     clearTimeout(this.idleTimer);
     clearTimeout(this.maxTimer);
     clearTimeout(this.handshakeTimer);
     if (reason === 'exit') await this.flush();
+    this.resumable = false;
     await this.handler?.stop().catch(() => undefined);
     this.pump.stop();
     const sock = this.socket;

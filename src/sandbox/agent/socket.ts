@@ -22,11 +22,17 @@ export class FaultySocket implements ChannelSocket {
     readonly ws: WebSocket,
     faults: () => DataChannelFaults,
     stats: FaultStats,
+    random: () => number = Math.random,
   ) {
-    this.out = new FaultyPipe(faults, stats, (f) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(f, { binary: true });
-    });
-    this.in = new FaultyPipe(faults, stats, (f) => this.onMsg?.(f));
+    this.out = new FaultyPipe(
+      faults,
+      stats,
+      (f) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(f, { binary: true });
+      },
+      random,
+    );
+    this.in = new FaultyPipe(faults, stats, (f) => this.onMsg?.(f), random);
     // The reference decodes text frames like binary ones (spec 3.3).
     ws.on('message', (data) => this.in.push(toBuffer(data)));
     ws.on('close', () => this.closedNow());

@@ -57,7 +57,12 @@ function fakeAws(fleet: FakeNode[], options: { ec2Fails?: boolean; terminated?: 
     }
     if (command === 'DescribeInstancesCommand') {
       if (options.ec2Fails) throw Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' });
-      const wanted = new Set((input.Filters as Array<{ Values: string[] }>)[0].Values);
+      const byIds = input.InstanceIds as string[] | undefined;
+      const wanted = new Set(byIds ?? (input.Filters as Array<{ Values: string[] }>)[0].Values);
+      const gone = [...wanted].filter((id) => options.terminated?.includes(id));
+      if (byIds && gone.length) {
+        throw Object.assign(new Error(`The instance IDs '${gone.join(', ')}' do not exist`), { name: 'InvalidInstanceID.NotFound' });
+      }
       ec2Batches.push(wanted.size);
       const instances = fleet
         .filter((n) => wanted.has(n.id) && !options.terminated?.includes(n.id))
@@ -117,10 +122,14 @@ describe('InventoryService.list', () => {
   });
 
   it('falls back to the computer name and tolerates instances EC2 no longer knows', async () => {
-    const fleet: FakeNode[] = [{ id: 'i-00000000000000001' }, { id: 'i-00000000000000002', name: 'named' }];
+    const fleet: FakeNode[] = [{ id: 'i-00000000000000001' }, { id: 'i-00000000000000002', name: 'named' }, { id: 'i-00000000000000003', name: 'three' }];
     const aws = fakeAws(fleet, { terminated: ['i-00000000000000001'] });
     const snapshot = await new InventoryService(aws.clients).list('p', 'eu-west-1');
-    expect(snapshot.nodes.map((n) => n.name)).toEqual(['host-i-00000000000000001', 'named']);
+    expect(snapshot.errors).toEqual([]);
+    expect(snapshot.nodes.map((n) => n.name)).toEqual(['host-i-00000000000000001', 'named', 'three']);
+    // One failed call naming the missing id, then one call without it.
+    expect(aws.calls.DescribeInstancesCommand).toBe(2);
+    expect(aws.ec2Batches).toEqual([2]);
   });
 
   it('keeps the nodes when EC2 is denied, with a partial error for the region', async () => {

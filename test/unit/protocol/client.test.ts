@@ -39,6 +39,8 @@ interface AgentScript {
   dataKey?: Buffer;
   sessionType?: string;
   onInput?: (agent: FakeAgent, m: ClientMessage) => void;
+  /** false: the server never answers pings (a half-open connection). */
+  autoPong?: boolean;
 }
 
 class FakeAgent {
@@ -53,7 +55,7 @@ class FakeAgent {
   private challenge = randomBytes(64);
   cipher: KmsCipher | null = null;
   constructor(private readonly script: AgentScript) {
-    this.wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    this.wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: script.autoPong ?? true });
     this.wss.on('connection', (ws) => {
       ws.once('message', (d, isBinary) => {
         const open = parseOpenDataChannel(d as Buffer);
@@ -331,6 +333,32 @@ describe('DataChannelClient', () => {
     await shell.whenReady();
     const exit = await shell.terminate();
     expect(exit.reason).toBe('exit');
+  });
+
+  it('a silent connection (no pongs, no data) is detected and resumed', async () => {
+    const agent = await agentWith({ autoPong: false, onInput: echo });
+    let resumes = 0;
+    const client = await connectDataChannel({
+      streamUrl: agent.url,
+      tokenValue: 'tok-0',
+      sessionId: 's-1',
+      target: 'i-1',
+      pingIntervalMs: 30,
+      pongTimeoutMs: 30,
+      reconnect: { baseDelayMs: 5 },
+      resume: async () => {
+        const t = `tok-${++resumes}`;
+        agent.tokens.add(t);
+        return { tokenValue: t };
+      },
+    });
+    clients.push(client);
+    const shell = new ShellSession(client);
+    const out = collect(shell);
+    await out.waitFor('sh-5.2$ ');
+    await new Promise<void>((r) => client.on('resumed', r));
+    shell.write('still-there');
+    await out.waitFor('echo:still-there');
   });
 
   it('initial connection failure rejects with a typed error', async () => {

@@ -1,14 +1,15 @@
 // Test harness for the sandbox agent: an HTTP server that hands data-channel upgrades to the
 // agent, and two minimal clients — a raw one (frames in, frames out) and a reliable one built
 // on the protocol's DataChannel.
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { DataChannel, type PayloadCipher } from '../../../src/main/protocol/channel';
+import { DataChannel } from '../../../src/main/protocol/channel';
+import { aesGcmOpen, aesGcmSeal, KmsCipher } from '../../../src/main/protocol/encryption';
 import { decodeMessage, encodeAcknowledge, MessageType, PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
 import {
   encodeEncChallenge,
@@ -221,26 +222,13 @@ export class RawClient {
   }
 }
 
-/** Client side of the KMS cipher: encrypt with bytes 32–63, decrypt with 0–31 (spec 7.1). */
-export function clientCipher(key: Buffer): PayloadCipher & { encryptWith(k: 'agent' | 'client', p: Buffer): Buffer; decryptWith(k: 'agent' | 'client', w: Buffer): Buffer } {
+/** Client side of the KMS cipher (the protocol's KmsCipher), plus raw access for the challenge. */
+export function clientCipher(key: Buffer): KmsCipher & { encryptWith(k: 'agent' | 'client', p: Buffer): Buffer; decryptWith(k: 'agent' | 'client', w: Buffer): Buffer } {
   const half = (k: 'agent' | 'client'): Buffer => (k === 'agent' ? key.subarray(0, 32) : key.subarray(32, 64));
-  const encryptWith = (k: 'agent' | 'client', p: Buffer): Buffer => {
-    const nonce = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', half(k), nonce);
-    const body = Buffer.concat([c.update(p), c.final()]);
-    return Buffer.concat([nonce, body, c.getAuthTag()]);
-  };
-  const decryptWith = (k: 'agent' | 'client', w: Buffer): Buffer => {
-    const d = createDecipheriv('aes-256-gcm', half(k), w.subarray(0, 12));
-    d.setAuthTag(w.subarray(w.length - 16));
-    return Buffer.concat([d.update(w.subarray(12, w.length - 16)), d.final()]);
-  };
-  return {
-    encrypt: (p) => encryptWith('client', p),
-    decrypt: (w) => decryptWith('agent', w),
-    encryptWith,
-    decryptWith,
-  };
+  return Object.assign(new KmsCipher(key, 'client'), {
+    encryptWith: (k: 'agent' | 'client', p: Buffer) => aesGcmSeal(half(k), p),
+    decryptWith: (k: 'agent' | 'client', w: Buffer) => aesGcmOpen(half(k), w),
+  });
 }
 
 /**

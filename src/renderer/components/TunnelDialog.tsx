@@ -1,0 +1,100 @@
+// Forward a local port to a port on the node, or through it to a remote host.
+import { useState } from 'react';
+import type { ManagedNode } from '../../shared/domain/inventory';
+import { api } from '../api';
+import { useAppStore } from '../stores/app-store';
+
+const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
+
+export function TunnelDialog({ node, profile, region, onClose }: { node: ManagedNode; profile: string; region: string; onClose(): void }) {
+  const [remoteHost, setRemoteHost] = useState('');
+  const [remotePort, setRemotePort] = useState('');
+  const [localPort, setLocalPort] = useState('');
+  const [bindAddress, setBindAddress] = useState<(typeof BIND_ADDRESSES)[number]>('127.0.0.1');
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const remote = Number(remotePort);
+  const local = localPort === '' ? 0 : Number(localPort);
+  const remoteError = remotePort !== '' && !(Number.isInteger(remote) && remote >= 1 && remote <= 65535) ? 'A port from 1 to 65535.' : null;
+  const localError = !(Number.isInteger(local) && local >= 0 && local <= 65535) ? 'A port from 1 to 65535, or empty for any free port.' : null;
+  const hostError = remoteHost !== '' && !/^[A-Za-z0-9.-]+$/.test(remoteHost) ? 'A host name or IPv4 address.' : null;
+  const valid = remotePort !== '' && !remoteError && !localError && !hostError;
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const tunnel = await api.call('tunnels.start', {
+        profile,
+        region,
+        target: node.id,
+        remotePort: remote,
+        localPort: local,
+        bindAddress,
+        ...(remoteHost ? { remoteHost } : {}),
+        ...(label ? { label } : {}),
+      });
+      useAppStore.getState().upsertTunnel(tunnel);
+      useAppStore.getState().openTunnelsTab();
+      onClose();
+    } catch (e) {
+      const err = e as Error & { action?: string | null };
+      setError(err.action ? `${err.message} ${err.action}` : err.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop" onMouseDown={onClose}>
+      <form
+        className="modal"
+        role="dialog"
+        aria-label={`Forward a port through ${node.name}`}
+        onMouseDown={(e) => e.stopPropagation()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid && !busy) void submit();
+        }}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      >
+        <h2>Forward a port through {node.name}</h2>
+        <label htmlFor="tunnel-remote-host">Remote host (optional: a database or service the node can reach)</label>
+        <input id="tunnel-remote-host" value={remoteHost} placeholder="the node itself" onChange={(e) => setRemoteHost(e.target.value.trim())} />
+        {hostError && <div className="field-error">{hostError}</div>}
+        <label htmlFor="tunnel-remote-port">Remote port</label>
+        <input id="tunnel-remote-port" autoFocus inputMode="numeric" value={remotePort} placeholder="5432" onChange={(e) => setRemotePort(e.target.value.trim())} />
+        {remoteError && <div className="field-error">{remoteError}</div>}
+        <label htmlFor="tunnel-local-port">Local port</label>
+        <input id="tunnel-local-port" inputMode="numeric" value={localPort} placeholder="any free port" onChange={(e) => setLocalPort(e.target.value.trim())} />
+        {localError && <div className="field-error">{localError}</div>}
+        <label htmlFor="tunnel-bind">Local bind address</label>
+        <select id="tunnel-bind" value={bindAddress} onChange={(e) => setBindAddress(e.target.value as (typeof BIND_ADDRESSES)[number])}>
+          {BIND_ADDRESSES.map((a) => (
+            <option key={a} value={a}>
+              {a}
+              {a === '0.0.0.0' ? ' (reachable from other machines)' : ''}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="tunnel-label">Name (optional)</label>
+        <input id="tunnel-label" value={label} placeholder={remoteHost ? `${remoteHost}:${remotePort}` : `${node.name}:${remotePort}`} onChange={(e) => setLabel(e.target.value)} />
+        {error && (
+          <div className="field-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={!valid || busy}>
+            {busy ? 'Opening…' : 'Start forwarding'}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+// What an operator does on a first run with no AWS account: the Sandbox's nodes, a
+// filter, a shell in a tab, the palette, a port forward — in Chromium, through the
+// browser host and the embedded sandbox.
+import { expect, test, type Page } from '@playwright/test';
+import net from 'node:net';
+import { startHatchWeb, type RunningHost } from './host';
+
+let host: RunningHost;
+let echo: net.Server;
+let echoPort: number;
+
+test.beforeAll(async () => {
+  host = await startHatchWeb();
+  echo = net.createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  echoPort = (echo.address() as net.AddressInfo).port;
+});
+
+test.afterAll(() => {
+  host.stop();
+  echo.close();
+});
+
+async function open(page: Page) {
+  await page.addInitScript(() => localStorage.setItem('hatch.terminalRenderer', 'dom'));
+  await page.goto(host.url);
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 30_000 });
+}
+
+const terminalText = (page: Page) => page.locator('.tab-content:not([hidden]) .xterm-rows');
+
+test('browse the Sandbox nodes, filter them, and run a shell in a tab', async ({ page }) => {
+  await open(page);
+  const grid = page.getByRole('grid', { name: 'Managed nodes' });
+  expect(await grid.getByRole('row').count()).toBeGreaterThan(6);
+  await page.screenshot({ path: 'test-results/journey-nodes.png' });
+
+  const filter = page.getByRole('searchbox', { name: 'Filter nodes' });
+  await filter.fill('tag:Role=web');
+  await expect(page.getByText(/^2 of \d+$/)).toBeVisible();
+  await filter.fill('status:lost');
+  await expect(grid.getByRole('row', { name: /Lost/ }).first()).toBeVisible();
+  await filter.fill('web-1');
+  await page.getByRole('row', { name: /web-1/ }).click();
+  await grid.press('Enter');
+
+  const tab = page.getByRole('tab', { name: /web-1/ });
+  await expect(tab).toBeVisible();
+  await expect(terminalText(page)).toContainText('web-1', { timeout: 20_000 });
+  await page.keyboard.type('echo hatch-$((6*7))\n');
+  await expect(terminalText(page)).toContainText('hatch-42');
+  await page.screenshot({ path: 'test-results/journey-terminal.png' });
+
+  // Ctrl+K jumps to another node and opens a second session.
+  await page.keyboard.press('Control+k');
+  await page.getByRole('textbox', { name: 'Jump to node, tab or action' }).fill('web-2');
+  await page.getByRole('option', { name: /web-2/ }).first().click();
+  await expect(page.getByRole('tab', { name: /web-2/ })).toBeVisible();
+  await expect(terminalText(page)).toContainText('web-2', { timeout: 20_000 });
+
+  // Ctrl+Tab cycles tabs; exit ends the session with its reason shown.
+  await page.keyboard.type('exit 3\n');
+  await expect(page.getByRole('status').filter({ hasText: /Session ended/ })).toBeVisible({ timeout: 20_000 });
+  await page.screenshot({ path: 'test-results/journey-ended.png' });
+});
+
+test('forward a local port through a node and see bytes flow', async ({ page }) => {
+  await open(page);
+  await page.getByRole('row', { name: /db-jump/ }).click();
+  await page.getByRole('button', { name: 'Forward port' }).click();
+  const dialog = page.getByRole('dialog', { name: /Forward a port through db-jump/ });
+  await dialog.getByLabel('Remote port').fill(String(echoPort));
+  await dialog.getByLabel('Name (optional)').fill('echo');
+  await dialog.getByRole('button', { name: 'Start forwarding' }).click();
+  await expect(page.getByRole('tab', { name: 'Tunnels' })).toBeVisible({ timeout: 20_000 });
+  const row = page.getByRole('table', { name: 'Tunnels' }).getByRole('row', { name: /echo/ });
+  await expect(row).toContainText('open');
+  const address = await row.locator('td.mono').first().innerText();
+  const port = Number(/:(\d+)/.exec(address)![1]);
+
+  const payload = Buffer.alloc(200_000, 'tunnel');
+  const echoed = await new Promise<Buffer>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    let size = 0;
+    socket.on('data', (d) => {
+      parts.push(d);
+      size += d.length;
+      if (size >= payload.length) {
+        socket.end();
+        resolve(Buffer.concat(parts));
+      }
+    });
+    socket.on('error', reject);
+    socket.write(payload);
+  });
+  expect(echoed.equals(payload)).toBe(true);
+  await expect(row).toContainText(/↓ \d+(\.\d)? KB/, { timeout: 10_000 });
+  await page.screenshot({ path: 'test-results/journey-tunnel.png' });
+  await row.getByRole('button', { name: 'Stop' }).click();
+  await expect(row).toContainText('stopped');
+});
