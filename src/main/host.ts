@@ -25,6 +25,7 @@ import { SessionManager, type SessionAwsAccess } from './sessions/session-manage
 import { NativeEngine } from './sessions/native-engine';
 import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
+import { documentsHandlers } from './documents/handlers';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 
 export type Handlers = {
@@ -109,6 +110,7 @@ export class HatchHost {
     );
 
     this.handlers = {
+      ...documentsHandlers({ clients, credentials, profiles, dataDir, emit: (name, payload) => this.emit(name, payload) }),
       'system.info': () => system.info(),
       'system.ping': ({ nonce }) => ({ nonce }),
       'profiles.list': async () => ({ profiles: await profiles.list() }),

@@ -10,6 +10,27 @@ import { Notices } from './components/Notices';
 import { NodesView } from './views/NodesView';
 import { TerminalView } from './views/TerminalView';
 import { TunnelsView } from './views/TunnelsView';
+import { PreferencesView } from './views/PreferencesView';
+import { DocumentsView } from './views/DocumentsView';
+import { AuditView } from './views/AuditView';
+import type { Tab } from './stores/app-store';
+
+function TabView({ tab }: { tab: Tab }) {
+  switch (tab.kind) {
+    case 'nodes':
+      return <NodesView />;
+    case 'terminal':
+      return <TerminalView sessionId={tab.id} />;
+    case 'tunnels':
+      return <TunnelsView />;
+    case 'preferences':
+      return <PreferencesView />;
+    case 'documents':
+      return <DocumentsView />;
+    case 'audit':
+      return <AuditView />;
+  }
+}
 import { useGlobalShortcuts } from './shortcuts';
 import { CommandPalette } from './components/CommandPalette';
 import { CredentialDialogs } from './components/CredentialDialogs';
@@ -54,7 +75,7 @@ export function App() {
           {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
           {tabs.map((tab) => (
             <section key={tab.id} className="tab-content" role="tabpanel" aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
-              {tab.kind === 'nodes' ? <NodesView /> : tab.kind === 'tunnels' ? <TunnelsView /> : <TerminalView sessionId={tab.id} />}
+              <TabView tab={tab} />
             </section>
           ))}
         </main>

@@ -95,9 +95,9 @@ export class Fleet {
     return this.byId.get(instanceId);
   }
 
-  /** Nodes registered in a region, in a stable order (AWS lists in a stable order too). */
-  inRegion(region: string): FleetNode[] {
-    return [...(this.byRegion.get(region) ?? [])];
+  /** Nodes registered in a region, in a stable order (AWS lists in a stable order too). Do not mutate. */
+  inRegion(region: string): readonly FleetNode[] {
+    return this.byRegion.get(region) ?? [];
   }
 
   regions(): string[] {

@@ -25,12 +25,20 @@ export function toXml(value: XmlValue, listItem: 'item' | 'member'): string {
   return escapeXml(String(value));
 }
 
+/** JSON 1.1 timestamps are epoch seconds; a replacer would be called for every key, so walk once. */
+function epochDates(v: unknown): unknown {
+  if (v instanceof Date) return v.getTime() / 1000;
+  if (Array.isArray(v)) return v.map(epochDates);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k in v) out[k] = epochDates((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
 export function sendJson(res: ServerResponse, requestId: string, body: unknown): void {
-  // Date.toJSON runs before a replacer sees the value, so look at the raw property.
-  const text = JSON.stringify(body, function (this: Record<string, unknown>, k: string, v: unknown) {
-    const raw = this[k];
-    return raw instanceof Date ? raw.getTime() / 1000 : v;
-  });
+  const text = JSON.stringify(epochDates(body));
   res.writeHead(200, {
     'Content-Type': 'application/x-amz-json-1.1',
     'Content-Length': Buffer.byteLength(text),

@@ -130,7 +130,8 @@ export class SsmService {
         if (bad) throw new ApiError('InvalidInstanceId', `Instance Id ${bad} is not valid.`, 400);
       }
     }
-    const all = this.ctx.fleet.inRegion(auth.region).filter((n) => checks.every((c) => nodeMatches(n, c.key, c.values)));
+    const regional = this.ctx.fleet.inRegion(auth.region);
+    const all = checks.length === 0 ? regional : regional.filter((n) => checks.every((c) => nodeMatches(n, c.key, c.values)));
     const start = this.offsetFromToken(input.NextToken);
     const page = all.slice(start, start + maxResults);
     const next = start + maxResults < all.length ? encodeToken({ o: start + maxResults }) : undefined;

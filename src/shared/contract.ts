@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
 import { InventorySnapshot, ListProgress } from './domain/inventory';
+import { documentsCalls, documentsEvents } from './contract-documents';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -106,6 +107,7 @@ export const PluginStatus = z.object({
 
 /** Every call: its name is the key, used as-is on both transports. */
 export const calls = {
+  ...documentsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -166,6 +168,7 @@ export const calls = {
 // ── Events (main → renderer) ───────────────────────────────────────────────────────
 
 export const events = {
+  ...documentsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),

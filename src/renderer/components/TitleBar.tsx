@@ -5,6 +5,7 @@ const NEXT: Record<'light' | 'dark', ThemeChoice> = { light: 'dark', dark: 'ligh
 
 export function TitleBar({ onOpenPalette }: { onOpenPalette(): void }) {
   const setTheme = useAppStore((s) => s.setTheme);
+  const openView = useAppStore((s) => s.openView);
   const resolved = useResolvedTheme();
   return (
     <header className="titlebar">
@@ -15,6 +16,12 @@ export function TitleBar({ onOpenPalette }: { onOpenPalette(): void }) {
         <kbd>{navigator.platform.startsWith('Mac') ? '⌘K' : 'Ctrl+K'}</kbd> Jump to node, tab or action…
       </button>
       <div className="titlebar-spacer" />
+      <nav className="view-links" aria-label="Views">
+        <button type="button" onClick={() => openView('tunnels')}>Tunnels</button>
+        <button type="button" onClick={() => openView('preferences')}>Preferences</button>
+        <button type="button" onClick={() => openView('documents')}>Documents</button>
+        <button type="button" onClick={() => openView('audit')}>Sessions</button>
+      </nav>
       <button
         type="button"
         className="icon-button"

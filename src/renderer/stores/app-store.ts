@@ -20,7 +20,14 @@ export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Tab =
   | { kind: 'nodes'; id: 'nodes'; title: string }
   | { kind: 'terminal'; id: string; title: string }
-  | { kind: 'tunnels'; id: 'tunnels'; title: string };
+  | { kind: 'tunnels'; id: 'tunnels'; title: string }
+  | { kind: 'preferences'; id: 'preferences'; title: string }
+  | { kind: 'documents'; id: 'documents'; title: string }
+  | { kind: 'audit'; id: 'audit'; title: string };
+
+/** Views that exist once per window and are opened (or focused) by name. */
+export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit';
+const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit' };
 
 /** Seconds of throughput history kept per tunnel for its sparkline. */
 export const RATE_HISTORY = 60;
@@ -47,6 +54,7 @@ export interface AppState {
   upsertTunnel(tunnel: TunnelInfo): void;
   addTunnelStats(stats: TunnelStats[]): void;
   openTunnelsTab(): void;
+  openView(kind: SingletonTabKind): void;
   upsertSession(session: SessionInfo): void;
   openTerminalTab(session: SessionInfo, title: string): void;
   closeTab(id: string): void;
@@ -114,9 +122,11 @@ export const useAppStore = create<AppState>((set, get) => ({
     }
     set({ tunnelStats: next });
   },
-  openTunnelsTab: () => {
+  openTunnelsTab: () => get().openView('tunnels'),
+  openView: (kind) => {
     const { tabs } = get();
-    set({ tabs: tabs.some((t) => t.id === 'tunnels') ? tabs : [...tabs, { kind: 'tunnels', id: 'tunnels', title: 'Tunnels' }], activeTabId: 'tunnels' });
+    const tab = { kind, id: kind, title: SINGLETON_TITLES[kind] } as Tab;
+    set({ tabs: tabs.some((t) => t.id === kind) ? tabs : [...tabs, tab], activeTabId: kind });
   },
   upsertSession: (session) => set({ sessions: { ...get().sessions, [session.id]: session } }),
   openTerminalTab: (session, title) => {

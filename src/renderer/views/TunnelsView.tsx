@@ -57,7 +57,7 @@ export function TunnelsView() {
               <td className="mono">
                 {localAddress(t)}{' '}
                 <button type="button" className="icon-button" aria-label={`Copy ${localAddress(t)}`} onClick={() => void navigator.clipboard?.writeText(localAddress(t))}>
-                  ⧉
+                  Copy
                 </button>
               </td>
               <td className="mono">

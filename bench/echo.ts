@@ -1,0 +1,114 @@
+// bench/echo.ts — keystroke echo latency (p50/p99): one key sent, time until the remote
+// shell's echo of it arrives, through a native-engine shell session against the sandbox
+// (agent pacing on and off), against a local bash in a pty as the baseline of the same run.
+// Run: npm run bench -- echo   Env: HATCH_BENCH_KEYS (default 300).
+import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import * as pty from 'node-pty';
+import { performance } from 'node:perf_hooks';
+import { startShellSession } from '../src/main/protocol/shell-session';
+import { startSandbox } from '../src/sandbox/index';
+
+const KEYS = Number(process.env.HATCH_BENCH_KEYS ?? 300);
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Something that takes keystrokes and reports output. */
+interface Echoing {
+  write(s: string): void;
+  onData(cb: (s: string) => void): void;
+}
+
+/**
+ * Types KEYS letters one at a time at a shell prompt, each after the previous one's echo;
+ * clears the line (Ctrl-U) every 40 keys so readline never scrolls. Returns ms latencies.
+ */
+async function measure(t: Echoing): Promise<number[]> {
+  let text = '';
+  let waiter: { ch: string; from: number; resolve: () => void } | null = null;
+  t.onData((d) => {
+    text += d;
+    if (waiter && text.indexOf(waiter.ch, waiter.from) >= 0) {
+      const w = waiter;
+      waiter = null;
+      w.resolve();
+    }
+  });
+  const waitFor = (ch: string, from: number) =>
+    new Promise<void>((resolve) => {
+      if (text.indexOf(ch, from) >= 0) resolve();
+      else waiter = { ch, from, resolve };
+    });
+  // Prompt first.
+  for (let i = 0; i < 400 && !/[$#] $/m.test(text); i++) await new Promise((r) => setTimeout(r, 25));
+  const lat: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    if (i > 0 && i % 40 === 0) {
+      t.write('\x15'); // Ctrl-U: kill the typed line
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ch = LETTERS[i % LETTERS.length];
+    const from = text.length;
+    const t0 = performance.now();
+    t.write(ch);
+    await waitFor(ch, from);
+    lat.push(performance.now() - t0);
+  }
+  t.write('\x15');
+  return lat;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function local(): Promise<number[]> {
+  const p = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-i'], { cols: 120, rows: 30, env: { ...process.env, PS1: '$ ' } as Record<string, string> });
+  try {
+    return await measure({ write: (s) => p.write(s), onData: (cb) => p.onData(cb) });
+  } finally {
+    p.kill();
+  }
+}
+
+async function remote(pacing: boolean): Promise<number[]> {
+  const sandbox = await startSandbox({ agentPacing: pacing });
+  const ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
+  try {
+    const node = sandbox.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region)!;
+    const st = await ssm.send(new StartSessionCommand({ Target: node.instanceId }));
+    const shell = await startShellSession({ streamUrl: st.StreamUrl!, tokenValue: st.TokenValue!, sessionId: st.SessionId!, target: node.instanceId, cols: 120, rows: 30 });
+    const lat = await measure({ write: (s) => void shell.write(s), onData: (cb) => void shell.onData((d) => cb(d.toString('utf8'))) });
+    shell.close();
+    await ssm.send(new TerminateSessionCommand({ SessionId: st.SessionId! })).catch(() => undefined);
+    return lat;
+  } finally {
+    ssm.destroy();
+    await sandbox.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const base = await local();
+  const rows: Array<[string, number[]]> = [
+    ['local bash in a pty (baseline)', base],
+    ['hatch shell, agent pacing off', await remote(false)],
+    ['hatch shell, agent pacing on', await remote(true)],
+  ];
+  const b50 = pct(base, 50);
+  const b99 = pct(base, 99);
+  process.stdout.write(`${'path'.padEnd(34)}${'keys'.padStart(6)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'p50/base'.padStart(10)}${'p99/base'.padStart(10)}\n`);
+  for (const [name, lat] of rows) {
+    const p50 = pct(lat, 50);
+    const p99 = pct(lat, 99);
+    process.stdout.write(
+      `${name.padEnd(34)}${String(lat.length).padStart(6)}${p50.toFixed(2).padStart(9)}${p99.toFixed(2).padStart(9)}${(p50 / b50).toFixed(1).padStart(10)}${(p99 / b99).toFixed(1).padStart(10)}\n`,
+    );
+  }
+  process.stdout.write('(client and sandbox agent share this one process)\n');
+  process.exit(0);
+}
+
+void main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});
