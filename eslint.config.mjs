@@ -11,6 +11,8 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // That rule serves the React Compiler, which Hatch does not use.
+      'react-hooks/incompatible-library': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Only src/main/app may import electron (ARCHITECTURE.md).
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src/main/app and src/preload import electron.' }] }],
@@ -22,7 +24,7 @@ export default tseslint.config(
   },
   {
     files: ['bin/**/*.cjs', 'scripts/**/*.{mjs,cjs}'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', URL: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

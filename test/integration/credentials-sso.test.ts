@@ -3,7 +3,7 @@
 // [services] endpoint_url like any other endpoint. Checks the UI gets the code, the CLI's
 // token cache is written, and the SDK's fromSSO then gets role credentials.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -90,6 +90,12 @@ sso_role_name = Ops
 region = us-east-1
 services = fake-sso
 
+[profile sso-legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = Legacy
+
 [sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
 sso_region = us-east-1
@@ -165,6 +171,31 @@ sso_oidc =
       expect(after.find((p) => p.name === 'sso-dev')).toMatchObject({ credentialState: 'ready' });
       const json = JSON.stringify(after);
       for (const secret of ['SECRET', 'sso-role-secret', 'sso-role-session', 'client-secret-1']) expect(json).not.toContain(secret);
+    } finally {
+      credentials.dispose();
+      profiles.dispose();
+    }
+  });
+
+  it('notices a sign-in made by the AWS CLI (token cache written outside Hatch)', async () => {
+    const profiles = new ProfileService({ env: aws.env });
+    const credentials = new CredentialService(profiles, { askMfaCode: async () => '', showSsoDeviceCode: () => undefined });
+    const cacheDir = path.join(aws.home, '.aws', 'sso', 'cache');
+    mkdirSync(cacheDir, { recursive: true });
+    try {
+      expect((await profiles.list()).find((p) => p.name === 'sso-legacy')?.credentialState).toBe('needs-sso');
+      const ready = new Promise<void>((resolve) => {
+        const stop = profiles.watch((list) => {
+          if (list.find((p) => p.name === 'sso-legacy')?.credentialState === 'ready') {
+            stop();
+            resolve();
+          }
+        });
+      });
+      // What `aws sso login` writes for a legacy profile: sha1(start URL).json.
+      const file = path.join(cacheDir, `${createHash('sha1').update('https://legacy.awsapps.com/start').digest('hex')}.json`);
+      writeFileSync(file, JSON.stringify({ startUrl: 'https://legacy.awsapps.com/start', region: 'us-east-1', accessToken: 'cli-token', expiresAt: new Date(Date.now() + 3600_000).toISOString() }));
+      await ready;
     } finally {
       credentials.dispose();
       profiles.dispose();

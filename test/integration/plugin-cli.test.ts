@@ -1,6 +1,6 @@
 // hatch-ssm-plugin behind the real AWS CLI: `/usr/bin/aws ssm start-session` against the
 // sandbox finds our plugin as `session-manager-plugin` on PATH and runs a shell in a pty.
-import { SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -190,5 +190,43 @@ describe('aws ssm start-session with hatch-ssm-plugin as session-manager-plugin'
     await t.waitFor(/tok=\[gone\]/, at);
     const { exitCode } = await t.exited;
     expect(exitCode).toBe(7);
+  });
+
+  it('a cut data channel is resumed through ResumeSession at the endpoint the CLI passed', async () => {
+    const t = new Term(AWS, ['ssm', 'start-session', '--target', target, '--endpoint-url', sandbox.endpoint, '--region', sandbox.region]);
+    await t.waitFor(/[#$] $/m, 0);
+    let at = t.text.length;
+    t.type('HV=kept-$((40+2))\r');
+    await t.waitFor(/[#$] $/m, at);
+    const before = sandbox.sessions().length;
+    sandbox.agent.cutAll();
+    at = t.text.length;
+    t.type('echo after-cut:$HV\r');
+    await t.waitFor(/after-cut:kept-42/, at);
+    expect(sandbox.sessions().length).toBe(before); // same session, not a new one
+    t.type('exit\r');
+    expect((await t.exited).exitCode).toBe(0);
+  });
+
+  // Last: it turns KMS encryption on for every later shell of this sandbox.
+  it('KMS-encrypted shell: the plugin gets its data key from KMS (AWS_ENDPOINT_URL) and prints the notice', async () => {
+    const ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: 'SSM-SessionManagerRunShell',
+        DocumentType: 'Session',
+        DocumentFormat: 'JSON',
+        Content: JSON.stringify({ schemaVersion: '1.0', description: 'prefs', sessionType: 'Standard_Stream', inputs: { kmsKeyId: 'alias/hatch-sessions' } }),
+      }),
+    );
+    ssm.destroy();
+    const t = new Term(AWS, ['ssm', 'start-session', '--target', target, '--endpoint-url', sandbox.endpoint, '--region', sandbox.region]);
+    await t.waitFor(/This session is encrypted using AWS KMS\./, 0);
+    await t.waitFor(/[#$] $/m, 0);
+    const at = t.text.length;
+    t.type('echo kms-$((40+2))\r');
+    await t.waitFor(/kms-42/, at);
+    t.type('exit\r');
+    expect((await t.exited).exitCode).toBe(0);
   });
 });

@@ -60,6 +60,8 @@ let binDir: string;
 let env: Record<string, string>;
 let modernNode: string;
 let oldNode: string;
+let jumpNode: string;
+let jumpHost: string;
 let echoPort: number;
 const servers: net.Server[] = [];
 
@@ -102,6 +104,10 @@ beforeAll(async () => {
   modernNode = linux.find((n) => !isOld(n.agentVersion))!.instanceId;
   oldNode = linux.find((n) => isOld(n.agentVersion))?.instanceId ?? '';
   if (!oldNode) throw new Error('the sandbox fleet has no node with an agent ≤ 3.0.196.0');
+  const jump = linux.find((n) => !isOld(n.agentVersion) && Object.entries(n.hostMap ?? {}).some(([h, a]) => h !== 'localhost' && a === '127.0.0.1'));
+  if (!jump) throw new Error('the sandbox fleet has no node with a remote host mapped to loopback');
+  jumpNode = jump.instanceId;
+  jumpHost = Object.entries(jump.hostMap ?? {}).find(([h, a]) => h !== 'localhost' && a === '127.0.0.1')![0];
   // One destination for every tunnel: the first line picks the behaviour.
   //   "E\n"   → echo every following byte back;
   //   "S <n>\n" → send n deterministic bytes, then close (a download).
@@ -261,7 +267,7 @@ describe('engine API port forwarding', () => {
 });
 
 /** Runs `aws ssm start-session` for a port document in its own process group. */
-function awsPortForward(target: string, remotePort: number) {
+function awsPortForward(target: string, remotePort: number, host?: string) {
   const child = spawn(
     '/usr/bin/aws',
     [
@@ -270,9 +276,9 @@ function awsPortForward(target: string, remotePort: number) {
       '--target',
       target,
       '--document-name',
-      'AWS-StartPortForwardingSession',
+      host ? 'AWS-StartPortForwardingSessionToRemoteHost' : 'AWS-StartPortForwardingSession',
       '--parameters',
-      `portNumber=${remotePort},localPortNumber=0`,
+      `${host ? `host=${host},` : ''}portNumber=${remotePort},localPortNumber=0`,
       '--endpoint-url',
       sandbox.endpoint,
       '--region',
@@ -319,6 +325,32 @@ describe('aws ssm start-session port forwarding through hatch-ssm-plugin', () =>
     expect(run.output()).toMatch(/Terminate signal received, exiting\.\n/);
     expect(run.output()).toMatch(/Exiting session with sessionId: \S+\./);
     expect(code).toBe(0);
+  });
+
+  it('AWS-StartPortForwardingSessionToRemoteHost reaches the remote host; an unknown host reports ConnectToPortError', async () => {
+    const run = awsPortForward(jumpNode, echoPort, jumpHost);
+    const port = await run.port;
+    const r = await echoThrough(port, 100_000);
+    expect(r.got).toBe(r.sent);
+    run.interrupt();
+    expect(await run.exited).toBe(0);
+
+    const bad = awsPortForward(jumpNode, echoPort, 'no-such-host.invalid');
+    const badPort = await bad.port;
+    const closed = await new Promise<{ code?: string; bytes: number }>((resolve) => {
+      const sock = net.connect(badPort, '127.0.0.1');
+      let bytes = 0;
+      let code: string | undefined;
+      sock.on('data', (d: Buffer) => (bytes += d.length));
+      sock.on('error', (e: NodeJS.ErrnoException) => (code = e.code));
+      sock.on('close', () => resolve({ code, bytes }));
+      sock.write('E\nhello');
+    });
+    expect(closed.bytes).toBe(0);
+    expect(closed.code).toBe('ECONNRESET');
+    while (!/Connection to destination port failed, check SSM Agent logs\./.test(bad.output())) await new Promise((r) => setTimeout(r, 20));
+    bad.interrupt();
+    expect(await bad.exited).toBe(0);
   });
 
   it('basic mode (old agent): per-connection lines and data intact', async () => {

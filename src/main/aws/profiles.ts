@@ -87,6 +87,7 @@ export class ProfileService {
   private readonly recordListeners = new Set<(changed: string[]) => void>();
   private watchers: Array<() => void> = [];
   private debounce: NodeJS.Timeout | undefined;
+  private ssoDebounce: NodeJS.Timeout | undefined;
   private lastEmitted = '';
   private disposed = false;
 
@@ -377,12 +378,31 @@ export class ProfileService {
         }
       }
     }
+    this.watchSsoCache();
+  }
+
+  /** `aws sso login` in a terminal changes a profile's state: watch the token cache too. */
+  private watchSsoCache(): void {
+    const env = this.env();
+    const dir = path.join(env.HOME || env.USERPROFILE || getHomeDir(), '.aws', 'sso', 'cache');
+    try {
+      const watcher = fsWatch(dir, { persistent: false }, () => {
+        if (this.ssoDebounce) clearTimeout(this.ssoDebounce);
+        this.ssoDebounce = setTimeout(() => this.notify(), this.debounceMs);
+      });
+      watcher.on('error', () => undefined);
+      this.watchers.push(() => watcher.close());
+    } catch {
+      // No cache yet: states are recomputed on the next refresh or sign-in anyway.
+    }
   }
 
   private stopWatching(): void {
     for (const stop of this.watchers.splice(0)) stop();
     if (this.debounce) clearTimeout(this.debounce);
+    if (this.ssoDebounce) clearTimeout(this.ssoDebounce);
     this.debounce = undefined;
+    this.ssoDebounce = undefined;
   }
 
   private emit(profiles: ProfileSummary[]): void {
@@ -457,11 +477,17 @@ function buildRecords(
   }
   for (const [name] of orphanNames) if (!profiles.has(name)) profiles.set(name, {});
 
+  // Each profile's own problems first, so a profile can name a broken source profile.
+  const own = new Map<string, { kind: ProfileKind; errors: string[] }>();
+  for (const name of profiles.keys()) {
+    const { kind, errors } = classifyProfile(name, profiles, ssoSessions, services);
+    own.set(name, { kind, errors: [...rejectedFileErrors(name, scans, paths), ...(sectionErrors.profile.get(name) ?? []), ...errors] });
+  }
+
   const records = new Map<string, ProfileRecord>();
-  const classify = (name: string) => classifyProfile(name, profiles, ssoSessions, services);
   for (const [name, data] of profiles) {
-    const { kind, errors } = classify(name);
-    const allErrors = [...rejectedFileErrors(name, scans, paths), ...(sectionErrors.profile.get(name) ?? []), ...errors];
+    const { kind, errors } = own.get(name)!;
+    const allErrors = [...errors];
     if (Object.keys(data).length === 0 && orphanNames.has(name)) allErrors.unshift(...orphanNames.get(name)!);
     const sessionName = data.sso_session;
     if (sessionName) allErrors.push(...(sectionErrors['sso-session'].get(sessionName) ?? []));
@@ -469,8 +495,7 @@ function buildRecords(
     // A broken source profile breaks this one too; say which.
     const chain = sourceChain(name, profiles);
     for (const source of chain.slice(1)) {
-      const sourceErrors = sectionErrors.profile.get(source);
-      if (sourceErrors?.length) allErrors.push(`Its source profile "${source}" has errors.`);
+      if (own.get(source)?.errors.length) allErrors.push(`Its source profile "${source}" has errors.`);
     }
     const region = data.region ?? null;
     const regions = unique([...(region ? [region] : []), ...splitList(data.hatch_regions)]);

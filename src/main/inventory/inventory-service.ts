@@ -22,6 +22,8 @@ export interface InventoryServiceOptions {
   /** DescribeInstanceInformation page size (AWS maximum 50). */
   pageSize?: number;
   now?: () => number;
+  /** Drop a profile's cached nodes when its configuration changes (CredentialService). */
+  invalidations?: { onInvalidate(listener: (profile: string) => void): () => void };
 }
 
 export interface ListOptions {
@@ -42,6 +44,7 @@ export class InventoryService {
   private readonly batchSize: number;
   private readonly pageSize: number;
   private readonly now: () => number;
+  private readonly unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly clients: InventoryClients,
@@ -51,6 +54,12 @@ export class InventoryService {
     this.batchSize = Math.min(200, Math.max(1, options.ec2BatchSize ?? 200));
     this.pageSize = Math.min(50, Math.max(5, options.pageSize ?? 50));
     this.now = options.now ?? Date.now;
+    this.unsubscribe = options.invalidations?.onInvalidate((profile) => this.invalidate(profile));
+  }
+
+  dispose(): void {
+    this.unsubscribe?.();
+    this.cache.clear();
   }
 
   /** The last listing of this profile+region, if any. */

@@ -412,7 +412,10 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
 
   private startSmux(): void {
     const keepAlive = this.opts.keepAlive ?? !this.features.smuxKeepAliveDisabled;
-    const s = new SmuxSession({ ...this.opts.smux, role: 'client', keepAlive });
+    // NOPs keep old agents (and the service's idle timer) content, but silence from the agent
+    // does not end the tunnel: an agent may have turned its own keep-alive off for our
+    // ClientVersion, and a dead connection is the channel's job to notice (WebSocket pings).
+    const s = new SmuxSession({ keepAliveTimeoutMs: 0, ...this.opts.smux, role: 'client', keepAlive });
     this.smux = s;
     s.on('data', (d: Buffer) => this.sendUp(d, s, false));
     s.on('error', () => undefined); // reported through sessionClosed
@@ -585,5 +588,7 @@ export async function startPortSession(client: DataChannelClient, opts: StartPor
   const props = (opts.properties ?? ready.properties ?? {}) as PortProperties;
   const ps = new PortSession({ ...opts, channel: portChannelOfClient(client), sessionId: client.sessionId, agentVersion: ready.agentVersion, properties: props });
   await ps.start();
+  // The session ended (channel_closed, lost for good): stop listening and drop local sockets.
+  void client.ended.then(() => ps.close());
   return ps;
 }

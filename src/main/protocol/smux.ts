@@ -182,7 +182,8 @@ export interface SmuxSessionOptions {
   /** Send NOP every interval and end the session when nothing arrives for the timeout. */
   keepAlive?: boolean;
   keepAliveIntervalMs?: number; // default 10 000
-  keepAliveTimeoutMs?: number; // default 30 000
+  /** default 30 000; 0 = send NOPs but never end the session for silence. */
+  keepAliveTimeoutMs?: number;
 }
 
 type Callback = (err?: Error | null) => void;
@@ -477,6 +478,7 @@ export class SmuxSession extends Duplex {
   private startKeepAlive(intervalMs: number, timeoutMs: number): void {
     this.keepAliveTimer = setInterval(() => this.enqueue(encodeSmuxHeader(SmuxCmd.NOP, 0, 0)), intervalMs);
     this.keepAliveTimer.unref();
+    if (timeoutMs <= 0) return;
     this.timeoutTimer = setInterval(() => {
       if (!this.receivedSinceCheck) this.shutdown(new SmuxClosedError('smux keep-alive timeout: nothing received'));
       this.receivedSinceCheck = false;

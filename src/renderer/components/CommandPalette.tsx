@@ -1,5 +1,5 @@
 // Ctrl/Cmd+K: jump to any node, tab or action by typing.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useAppStore } from '../stores/app-store';
 import { filterNodes } from '../../main/inventory/filter';
 import { startSessionOn } from '../actions';
@@ -40,8 +40,6 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
     return [...fixed, ...nodeItems].slice(0, MAX_ITEMS);
   }, [query, tabs, inventory, profile, region]);
 
-  useEffect(() => setIndex(0), [query]);
-
   const choose = (item: Item | undefined) => {
     if (!item) return;
     onClose();
@@ -56,7 +54,10 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
           aria-label="Jump to node, tab or action"
           placeholder="Jump to node, tab or action…"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setIndex(0);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Escape') onClose();
             else if (e.key === 'ArrowDown') setIndex((i) => Math.min(items.length - 1, i + 1));

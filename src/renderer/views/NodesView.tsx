@@ -4,7 +4,6 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { filterNodes } from '../../main/inventory/filter';
-import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { startSessionOn } from '../actions';
 import { TunnelDialog } from '../components/TunnelDialog';

@@ -223,6 +223,7 @@ region = us-west-1
 `,
     );
     aws.write('credentials', '[good]\naws_access_key_id = AKIAGOOD000000000000\naws_secret_access_key = g\n[halfkeys]\naws_access_key_id = AKIAHALF000000000000\n');
+    aws.write('config', `${readFileSync(aws.config, 'utf8')}\n[profile via-half]\nrole_arn = arn:aws:iam::111122223333:role/X\nsource_profile = halfkeys\n`);
     const p = byName(await service.list());
     expect(p.good).toMatchObject({ kind: 'static', credentialState: 'ready', error: null });
     expect(p.after).toMatchObject({ error: expect.stringContaining('no credentials') });
@@ -237,6 +238,7 @@ region = us-west-1
     expect(p['no-session'].error).toMatch(/no \[sso-session missing\] section/);
     expect(p.notprefixed.error).toMatch(/\[profile notprefixed\]/);
     expect(p.halfkeys.error).toMatch(/aws_secret_access_key is missing/);
+    expect(p['via-half'].error).toMatch(/source profile "halfkeys" has errors/);
     // The unclosed header: its own entry errs, and so does the section whose keys it swallows.
     expect(p.unclosed.error).toMatch(/missing its closing "\]"/);
     expect(p.victim.error).toMatch(/malformed section header follows/);

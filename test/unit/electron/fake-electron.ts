@@ -95,6 +95,15 @@ export class MessageChannelMain {
   readonly port2 = new MessagePortMain();
 }
 
+/** utilityProcess.fork runs `forkImpl` (set by a test) in-process instead of a real child. */
+export const utilityProcess = {
+  forkImpl: null as null | ((modulePath: string) => EventEmitter & { postMessage(message: unknown): void; kill(): boolean }),
+  fork: vi.fn((modulePath: string, _args?: string[], _options?: unknown) => {
+    if (!utilityProcess.forkImpl) throw new Error('no utility process in this test');
+    return utilityProcess.forkImpl(modulePath);
+  }),
+};
+
 export const contextBridge = { exposeInMainWorld: vi.fn() };
 export const ipcRenderer = Object.assign(new EventEmitter(), { invoke: vi.fn(async () => ({ ok: true, value: null })) });
 

@@ -8,7 +8,7 @@ import { DataChannel } from '../../../src/main/protocol/channel';
 import { PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
 import { encodeFlag, Flag, parseFlag } from '../../../src/main/protocol/payloads';
 import { PortSession, agentFeatures, portChannelOfDataChannel, selectPortMode, type PortMode } from '../../../src/main/protocol/port-session';
-import { SmuxSession, type SmuxStream } from '../../../src/main/protocol/smux';
+import { SmuxCmd, SmuxSession, decodeSmuxFrames, type SmuxStream } from '../../../src/main/protocol/smux';
 import { loadVectors } from '../../helpers/vectors';
 import { socketPair } from './fake-link';
 
@@ -111,6 +111,7 @@ function fakeAgent(mode: PortMode, port: number) {
     }
     if (m.payloadType !== PayloadType.Output) return true;
     if (smux) {
+      received.push(Buffer.from(m.payload));
       smux.write(m.payload);
       return true;
     }
@@ -137,9 +138,10 @@ function fakeAgent(mode: PortMode, port: number) {
   return { client, agent, flags, received };
 }
 
-async function startPort(mode: PortMode, port: number, agentVersion = mode === 'basic' ? '3.0.196.0' : '3.3.987.0') {
+async function startPort(mode: PortMode, port: number, agentVersion = mode === 'basic' ? '3.0.196.0' : '3.3.987.0', smuxOpts = {}) {
   const link = fakeAgent(mode, port);
   const ps = new PortSession({
+    smux: smuxOpts,
     channel: portChannelOfDataChannel(link.client),
     sessionId: 'sess-1',
     agentVersion,
@@ -208,6 +210,15 @@ describe('multiplexed port session', () => {
     expect(c.data).toBe(0);
     expect((c.err as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNRESET');
     expect(ps.stats.connectErrors).toBe(1);
+  });
+
+  it('agents ≤ 3.1.1511.0 get smux NOP keep-alives (spec 9.4)', async () => {
+    const echo = await echoServer();
+    const { ps, received } = await startPort('multiplexed', echo, '3.1.1511.0', { keepAliveIntervalMs: 5 });
+    expect(ps.mode).toBe('multiplexed');
+    while (received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const frames = decodeSmuxFrames(Buffer.concat(received));
+    expect(frames[0]).toMatchObject({ cmd: SmuxCmd.NOP, streamId: 0 });
   });
 
   it('close({terminate}) sends the TerminateSession flag', async () => {

@@ -118,6 +118,19 @@ describe('smux client session wire output matches the reference', () => {
     expect(wire.toString('hex')).toBe(byName('FIN').hex! + byName('FIN-second').hex!);
   });
 
+  it('coalesces many small writes made in one I/O round into one wire chunk', async () => {
+    const c = new SmuxSession({ role: 'client' });
+    const chunks: Buffer[] = [];
+    c.on('data', (d: Buffer) => chunks.push(d));
+    const st = c.openStream();
+    for (let i = 0; i < 100; i++) st.write(Buffer.from(`k${i};`));
+    await new Promise((r) => setImmediate(r));
+    expect(chunks).toHaveLength(1);
+    const frames = decodeSmuxFrames(chunks[0]);
+    expect(frames[0].cmd).toBe(SmuxCmd.SYN);
+    expect(Buffer.concat(frames.slice(1).map((f) => f.data)).toString()).toBe(Array.from({ length: 100 }, (_, i) => `k${i};`).join(''));
+  });
+
   it('a server session opens even stream ids', () => {
     const s = new SmuxSession({ role: 'server' });
     expect([s.openStream().id, s.openStream().id]).toEqual([2, 4]);

@@ -1,0 +1,74 @@
+// The pty host's logic, apart from its transport so that it runs in plain Node tests:
+// one node-pty process per session id, driven by ToPtyHost messages, reporting through
+// FromPtyHost messages.
+import type { IPty, IPtyForkOptions } from 'node-pty';
+import { isToPtyHost, type FromPtyHost, type PtySpawnOptions } from './protocol';
+
+export type SpawnPty = (file: string, args: string[], options: IPtyForkOptions) => IPty;
+
+export class PtyHostCore {
+  private readonly sessions = new Map<string, IPty>();
+
+  constructor(
+    private readonly spawn: SpawnPty,
+    private readonly post: (message: FromPtyHost) => void,
+  ) {}
+
+  handle(message: unknown): void {
+    if (!isToPtyHost(message)) {
+      const id = typeof (message as { id?: unknown })?.id === 'string' ? (message as { id: string }).id : '';
+      this.post({ type: 'error', id, message: 'malformed message to the pty host' });
+      return;
+    }
+    const session = this.sessions.get(message.id);
+    if (message.type === 'spawn') {
+      if (session) return this.post({ type: 'error', id: message.id, message: 'a session with this id is already running' });
+      return this.start(message.id, message.options);
+    }
+    // Messages for a session that has just exited are expected (a race with the user), not errors.
+    if (!session) return;
+    switch (message.type) {
+      case 'write':
+        return session.write(message.data);
+      case 'resize':
+        return session.resize(message.cols, message.rows);
+      case 'pause':
+        return session.pause();
+      case 'resume':
+        return session.resume();
+      case 'kill':
+        // Windows ptys take no signal argument.
+        return process.platform === 'win32' ? session.kill() : session.kill(message.signal ?? 'SIGHUP');
+    }
+  }
+
+  /** Kill every session (the host is shutting down). */
+  dispose(): void {
+    for (const session of this.sessions.values()) {
+      try {
+        session.kill();
+      } catch {
+        // Already gone.
+      }
+    }
+    this.sessions.clear();
+  }
+
+  private start(id: string, options: PtySpawnOptions): void {
+    let pty: IPty;
+    try {
+      pty = this.spawn(options.file, options.args, { name: options.name ?? 'xterm-256color', cols: options.cols, rows: options.rows, env: options.env, cwd: options.cwd });
+    } catch (error) {
+      this.post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
+      this.post({ type: 'exit', id, exitCode: -1, signal: null });
+      return;
+    }
+    this.sessions.set(id, pty);
+    this.post({ type: 'spawned', id, pid: pty.pid });
+    pty.onData((data) => this.post({ type: 'data', id, data }));
+    pty.onExit(({ exitCode, signal }) => {
+      this.sessions.delete(id);
+      this.post({ type: 'exit', id, exitCode, signal: signal ?? null });
+    });
+  }
+}
