@@ -72,8 +72,15 @@ export class HatchHost {
     const inventory = new InventoryService(clients);
     this.disposers.push(profiles.watch((list) => this.emit('profiles.changed', { profiles: list })));
 
+    // A found plugin is remembered; a missing one is looked for again, so installing it
+    // while Hatch runs is noticed.
     let plugin: Promise<PluginInfo> | null = null;
-    const pluginInfo = () => (plugin ??= locatePlugin(options.pluginCandidates?.() ?? usualPluginPaths()));
+    const pluginInfo = async () => {
+      plugin ??= locatePlugin(options.pluginCandidates?.() ?? usualPluginPaths());
+      const info = await plugin;
+      if (!info.found) plugin = null;
+      return info;
+    };
     const aws: SessionAwsAccess = {
       ssm: (profile, region) => clients.ssm(profile, region),
       kms: (profile, region) => clients.kms(profile, region),

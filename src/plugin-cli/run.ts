@@ -146,18 +146,27 @@ async function runShell(client: DataChannelClient, ssm: SSMClient, io: PluginIo)
   const size = () => ({ cols: stdout.columns || 300, rows: stdout.rows || 100 });
   const shell = new ShellSession(client, size());
   // SIGWINCH: Node re-reads the size and emits 'resize' on the TTY stream.
-  const onResize = () => shell.resize(size().cols, size().rows);
+  // Input racing the end of the session (send throws then) is dropped, never a crash.
+  const guard = (fn: () => void) => {
+    try {
+      fn();
+    } catch {
+      /* session already over */
+    }
+  };
+  const onResize = () => guard(() => shell.resize(size().cols, size().rows));
   stdout.on('resize', onResize);
   io.onSignal('SIGWINCH', onResize);
   // Signals that reach us anyway (kill, or a non-tty stdin) are forwarded as their bytes.
-  io.onSignal('SIGINT', () => shell.write('\x03'));
-  io.onSignal('SIGQUIT', () => shell.write('\x1c'));
-  io.onSignal('SIGTSTP', () => shell.write('\x1a'));
+  io.onSignal('SIGINT', () => guard(() => shell.write('\x03')));
+  io.onSignal('SIGQUIT', () => guard(() => shell.write('\x1c')));
+  io.onSignal('SIGTSTP', () => guard(() => shell.write('\x1a')));
 
   const offDrain = client.channel.on('drain', () => stdin.resume());
-  const onInput = (d: Buffer | string) => {
-    if (!shell.write(typeof d === 'string' ? Buffer.from(d) : d)) stdin.pause();
-  };
+  const onInput = (d: Buffer | string) =>
+    guard(() => {
+      if (!shell.write(typeof d === 'string' ? Buffer.from(d) : d)) stdin.pause();
+    });
   stdin.on('data', onInput);
   stdin.resume();
   shell.onData((data, stream) => {

@@ -131,6 +131,9 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
     }
     opts.agent.handleUpgrade(decodeURIComponent(m[1]), req, socket, head);
   });
+  // SDKs keep connections alive; a short server timeout races their reuse (ECONNRESET).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Clients that vanish mid-request must not take the server down.
   server.on('clientError', (_err, socket) => socket.destroy());
   return { server, stats };

@@ -124,11 +124,15 @@ export class SsmService {
       }
       checks.push({ key, values: this.filterValues(f.Values, key) });
     }
+    const isTag = (k: string) => k === 'tag-key' || k.startsWith('tag:');
+    if (checks.some((c) => isTag(c.key)) && checks.some((c) => !isTag(c.key))) {
+      throw new ApiError('ValidationException', 'Cannot mix tag or inventory filter with any other filter.', 400);
+    }
     for (const c of checks) {
-      if (c.key === 'InstanceIds') {
-        const bad = c.values.find((v) => !INSTANCE_ID.test(v));
-        if (bad) throw new ApiError('InvalidInstanceId', `Instance Id ${bad} is not valid.`, 400);
-      }
+      if (c.key !== 'InstanceIds') continue;
+      // AWS fails the call for ids that are malformed or not this account's in this region.
+      const bad = c.values.filter((v) => !INSTANCE_ID.test(v) || !this.node(auth, v));
+      if (bad.length) throw new ApiError('InvalidInstanceId', `Instances [[${bad.join(', ')}]] not in a valid state for account ${this.ctx.accountId}`, 400);
     }
     const regional = this.ctx.fleet.inRegion(auth.region);
     const all = checks.length === 0 ? regional : regional.filter((n) => checks.every((c) => nodeMatches(n, c.key, c.values)));

@@ -7,12 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { HatchHost } from '../../src/main/host';
 import { BuiltinSandbox } from '../../src/main/aws';
-import { startSandbox } from '../../src/sandbox/index';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import type { CallResult, EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
 import type { ManagedNode } from '../../src/shared/domain/inventory';
 
 let host: HatchHost;
 let home: string;
+let sandbox: Sandbox;
+let pluginDir: string;
 const events: Array<{ name: EventName; payload: unknown }> = [];
 
 async function call<T>(method: string, request: unknown = {}): Promise<T> {
@@ -52,15 +56,18 @@ let nodes: ManagedNode[];
 const byName = (name: string) => nodes.find((n) => n.name === name)!;
 
 beforeAll(async () => {
+  await ensurePluginBuilt();
   home = mkdtempSync(path.join(os.tmpdir(), 'hatch-home-'));
+  pluginDir = path.join(home, 'plugin-bin');
   writeFileSync(path.join(home, 'empty-config'), '');
   host = new HatchHost({
     host: 'web',
     dataDir: path.join(home, '.hatch'),
     env: { HOME: home, AWS_CONFIG_FILE: path.join(home, 'empty-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials') },
     // The embedded sandbox, with agent pacing off so bulk output is quick.
-    sandbox: new BuiltinSandbox(() => startSandbox({ agentPacing: false, dataDir: path.join(home, 'sandbox') })),
-    pluginCandidates: () => [],
+    sandbox: new BuiltinSandbox(async () => (sandbox = await startSandbox({ agentPacing: false, dataDir: path.join(home, 'sandbox') }))),
+    // Hatch's own drop-in stands in for AWS's plugin binary (absent on this machine).
+    pluginCandidates: () => [path.join(pluginDir, 'session-manager-plugin')],
     logError: () => undefined,
   });
   host.subscribe((name, payload) => events.push({ name, payload }));
@@ -81,9 +88,7 @@ describe('HatchHost sessions against the sandbox', () => {
   });
 
   it('runs a shell on the native engine: output, resize, exit, recording', async () => {
-    const engines = await call<{ plugin: { found: boolean } }>('sessions.engines');
-    expect(engines.plugin.found).toBe(false);
-    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-1').id, cols: 100, rows: 30 });
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-1').id, cols: 100, rows: 30, engine: 'native' });
     expect(session.engine).toBe('native');
     expect(JSON.stringify(session)).not.toMatch(/token|StreamUrl/i);
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
@@ -102,7 +107,7 @@ describe('HatchHost sessions against the sandbox', () => {
   });
 
   it('stops reading output while the renderer does not acknowledge it, and resumes when it does', async () => {
-    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 80, rows: 24 });
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 80, rows: 24, engine: 'native' });
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
     const total = 3_000_000;
     await call('sessions.write', { sessionId: session.id, data: `stty -echo; head -c ${total} /dev/zero | tr '\\0' y; echo; echo FLOOD-DONE-$((40+2))\r` });
@@ -125,6 +130,58 @@ describe('HatchHost sessions against the sandbox', () => {
     await call('sessions.terminate', { sessionId: session.id });
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('terminated');
+  });
+
+  it('resumes a native session after the connection drops, with the shell state intact', async () => {
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('bastion').id, cols: 80, rows: 24, engine: 'native' });
+    await waitFor(() => sessionEvent(session.id)?.state === 'live');
+    await call('sessions.write', { sessionId: session.id, data: 'export HATCH_MARK=kept-$((20+1))\r' });
+    await call('sessions.write', { sessionId: session.id, data: 'echo set-$HATCH_MARK\r' });
+    await waitFor(() => output(session.id).includes('set-kept-21'));
+    const states: string[] = [];
+    const off = host.subscribe((name, payload) => {
+      if (name === 'sessions.changed' && (payload as { session: SessionInfo }).session.id === session.id) states.push((payload as { session: SessionInfo }).session.state);
+    });
+    sandbox.agent.cutAll();
+    await waitFor(() => states.includes('reconnecting') && states.at(-1) === 'live');
+    off();
+    await call('sessions.write', { sessionId: session.id, data: 'echo after-$HATCH_MARK\r' });
+    await waitFor(() => output(session.id).includes('after-kept-21'));
+    await call('sessions.terminate', { sessionId: session.id });
+  });
+
+  it('runs an interactive command document in a tab like a shell', async () => {
+    const session = await call<SessionInfo>('sessions.start', {
+      profile: 'Sandbox',
+      region: 'us-east-1',
+      target: byName('web-1').id,
+      documentName: 'AWS-StartInteractiveCommand',
+      parameters: { command: ['echo interactive-$((3*3))'] },
+      cols: 80,
+      rows: 24,
+      engine: 'native',
+    });
+    expect(session.documentName).toBe('AWS-StartInteractiveCommand');
+    await waitFor(() => output(session.id).includes('interactive-9'));
+    const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
+    expect(ended.endReason).toBe('exit');
+  });
+
+  it('runs a shell through the plugin engine (session-manager-plugin in a pty), found where AWS installs it', async () => {
+    expect((await call<{ plugin: { found: boolean } }>('sessions.engines')).plugin.found).toBe(false);
+    mkdirSync(pluginDir, { recursive: true });
+    symlinkSync(pluginBin, path.join(pluginDir, 'session-manager-plugin'));
+    // Installed while Hatch runs: the next lookup finds it.
+    const engines = await call<{ plugin: { found: boolean; version: string | null } }>('sessions.engines');
+    if (!engines.plugin.found) return expect.fail('plugin not found by the locator');
+    expect(engines.plugin.version).toMatch(/^\d+(\.\d+){0,3}$/);
+    const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 90, rows: 25 });
+    expect(session.engine).toBe('plugin'); // the default when the plugin is installed
+    await call('sessions.write', { sessionId: session.id, data: 'echo plugin-$((6*7))\r' });
+    await waitFor(() => output(session.id).includes('plugin-42'));
+    await call('sessions.write', { sessionId: session.id, data: 'exit\r' });
+    const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
+    expect(ended.endReason).toBe('exit');
   });
 
   it('explains a node that is not connected', async () => {

@@ -159,6 +159,10 @@ describe('sandbox through the SDK', () => {
     const both = await failure(ssm.send(new DescribeInstanceInformationCommand({ InstanceInformationFilterList: [{ key: 'PingStatus', valueSet: ['Online'] }], Filters: [{ Key: 'PingStatus', Values: ['Online'] }] })));
     expect(both.name).toBe('ValidationException');
     expect((await failure(ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'Color', Values: ['red'] }] })))).name).toBe('InvalidFilterKey');
+    const mixed = await failure(ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'tag:Role', Values: ['web'] }, { Key: 'PingStatus', Values: ['Online'] }] })));
+    expect([mixed.name, mixed.message]).toEqual(['ValidationException', 'Cannot mix tag or inventory filter with any other filter.']);
+    const unknown = await failure(ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: ['i-0000000000000dead'] }] })));
+    expect(unknown.name).toBe('InvalidInstanceId');
     const nas = sb.fleet.nodes.find((n) => n.name === 'on-prem-nas')!;
     const info = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'ResourceType', Values: ['ManagedInstance'] }] }));
     expect(info.InstanceInformationList?.map((i) => [i.InstanceId, i.Name, i.SourceType])).toEqual([[nas.instanceId, 'on-prem-nas', 'AWS::SSM::ManagedInstance']]);

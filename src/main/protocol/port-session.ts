@@ -247,11 +247,24 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
 
   // ---------- channel side ----------
 
+  /**
+   * channel.send throws once the session has ended; socket callbacks must not crash the
+   * process in the moment between the end and close(). Returns false on back-pressure.
+   */
+  private trySend(payloadType: number, payload: Buffer): boolean {
+    try {
+      return this.channel.send(payloadType, payload);
+    } catch (e) {
+      if (!this.closedFlag) this.emit('warning', e as Error);
+      return true;
+    }
+  }
+
   /** `count`: false for smux wire bytes (the counters track the local connections' bytes). */
   private sendUp(data: Buffer, producer: Readable | null, count = true): void {
     if (this.closedFlag) return;
     if (count) this.stats_.bytesUp += data.length;
-    if (!this.channel.send(PayloadType.Output, data) && producer) {
+    if (!this.trySend(PayloadType.Output, data) && producer) {
       producer.pause();
       this.upPaused.add(producer);
     }
@@ -499,7 +512,7 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
       }
       if (this.closedFlag) return;
       // The agent closes its TCP connection and dials again on our next Output payload.
-      this.channel.send(PayloadType.Flag, encodeFlag(Flag.DisconnectToPort));
+      this.trySend(PayloadType.Flag, encodeFlag(Flag.DisconnectToPort));
       this.basicNext();
     };
     sock.on('end', finish);
@@ -539,7 +552,7 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
     let flagSent = false;
     this.basicUp?.flush();
     if (opts.terminate && (this.mode === 'multiplexed' || this.features.terminateSessionFlagSupported)) {
-      this.channel.send(PayloadType.Flag, encodeFlag(Flag.TerminateSession));
+      this.trySend(PayloadType.Flag, encodeFlag(Flag.TerminateSession));
       flagSent = true;
     }
     this.closedFlag = true;

@@ -104,17 +104,9 @@ export class SettingsStore {
       this.notify({ level: 'error', message: `Hatch could not read its settings (${errorMessage(error)}); defaults are in use and changes will not be saved.`, action: null });
       return;
     }
+    let migrated: { settings: Settings; from: number };
     try {
-      const { settings, from } = migrate(JSON.parse(text));
-      this.value = settings;
-      if (from === SETTINGS_VERSION) {
-        this.outcome = { kind: 'loaded' };
-        return;
-      }
-      const backup = path.join(this.options.dir, `settings.v${from}.json`);
-      await fs.writeFile(backup, text, { mode: 0o600 });
-      await writeJsonAtomic(this.file, settings);
-      this.outcome = { kind: 'migrated', from, backup };
+      migrated = migrate(JSON.parse(text));
     } catch (error) {
       if (error instanceof SettingsTooNewError) {
         this.readOnly = true;
@@ -127,6 +119,23 @@ export class SettingsStore {
         return;
       }
       await this.recoverFromCorrupt(errorMessage(error));
+      return;
+    }
+    const { settings, from } = migrated;
+    this.value = settings;
+    if (from === SETTINGS_VERSION) {
+      this.outcome = { kind: 'loaded' };
+      return;
+    }
+    const backup = path.join(this.options.dir, `settings.v${from}.json`);
+    try {
+      await fs.writeFile(backup, text, { mode: 0o600 });
+      await writeJsonAtomic(this.file, settings);
+      this.outcome = { kind: 'migrated', from, backup };
+    } catch (error) {
+      // The old file is fine, only saving the upgrade failed: use it, and try again on the next change.
+      this.outcome = { kind: 'migrated', from, backup };
+      this.notify({ level: 'error', message: `Hatch could not save its upgraded settings (${errorMessage(error)}).`, action: null });
     }
   }
 

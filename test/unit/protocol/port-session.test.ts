@@ -221,6 +221,19 @@ describe('multiplexed port session', () => {
     expect(frames[0]).toMatchObject({ cmd: SmuxCmd.NOP, streamId: 0 });
   });
 
+  it('local data after the channel has ended is a warning, not a crash', async () => {
+    const echo = await echoServer();
+    const { ps, info, client } = await startPort('basic', echo);
+    const sock = net.connect(info.port, '127.0.0.1');
+    await new Promise((r) => ps.once('connection', r));
+    client.close(); // channel.send now throws
+    const warned = new Promise<Error>((r) => ps.once('warning', r));
+    sock.write('late bytes');
+    expect((await warned).message).toMatch(/closed/);
+    sock.destroy();
+    expect((await ps.close({ terminate: true })).flagSent).toBe(true);
+  });
+
   it('close({terminate}) sends the TerminateSession flag', async () => {
     const echo = await echoServer();
     const { ps, flags } = await startPort('multiplexed', echo);

@@ -63,6 +63,18 @@ describe('SettingsStore', () => {
     expect(notices).toEqual([]);
   });
 
+  it('keeps a good old file when saving its migration fails (never calls it corrupt)', async () => {
+    await fs.writeFile(file(), JSON.stringify({ version: 1, windowMaximized: true }));
+    // A directory where the backup should go makes the migration's write fail.
+    await fs.mkdir(path.join(dir, 'settings.v1.json'));
+    const store = await SettingsStore.open({ dir, notify });
+    expect(store.current.window.maximized).toBe(true);
+    expect(JSON.parse(await fs.readFile(file(), 'utf8'))).toEqual({ version: 1, windowMaximized: true });
+    expect((await fs.readdir(dir)).some((name) => name.includes('corrupt'))).toBe(false);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].level).toBe('error');
+  });
+
   it('treats a file without a version as v1', () => {
     expect(migrate({ windowMaximized: true })).toEqual({ settings: { version: 2, window: { bounds: null, maximized: true } }, from: 1 });
   });

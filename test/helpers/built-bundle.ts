@@ -1,0 +1,37 @@
+// Tests that run a built command (hatch-ssm-plugin) make sure the bundle is fresh; a lock
+// directory keeps parallel test files from building at the same time.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const pluginBin = path.join(repoRoot, 'bin/hatch-ssm-plugin.cjs');
+const bundle = path.join(repoRoot, 'dist/plugin-cli/cli.cjs');
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+export async function ensurePluginBuilt(): Promise<void> {
+  const fresh = () =>
+    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(repoRoot, 'src/plugin-cli')), newestMtime(path.join(repoRoot, 'src/main/protocol')));
+  if (fresh()) return;
+  const lock = path.join(repoRoot, 'dist/.plugin-build.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  try {
+    mkdirSync(lock);
+  } catch {
+    for (let i = 0; i < 600 && existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
+    return;
+  }
+  try {
+    execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build.mjs'), '--node-only'], { cwd: repoRoot, stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+}
