@@ -3,7 +3,7 @@
 // baseline from the same run (lowercasing and a RegExp per row, the obvious way).
 // Run: npx tsx bench/filter.ts   (or npm run bench -- filter, once bench/run.ts exists)
 import { performance } from 'node:perf_hooks';
-import { filterNodes, parseNodeQuery, prepareNodes } from '../src/main/inventory/filter';
+import { filterNodes, parseNodeQuery, prepareNodes } from '../src/shared/node-filter';
 import type { ManagedNode } from '../src/shared/domain/inventory';
 
 const COUNT = 10_000;

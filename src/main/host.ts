@@ -69,7 +69,8 @@ export class HatchHost {
     });
     const credentials = new CredentialService(profiles, prompts);
     const clients = new AwsClientFactory(credentials);
-    const inventory = new InventoryService(clients);
+    const inventory = new InventoryService(clients, { invalidations: credentials });
+    const listings = new Map<string, AbortController>();
     this.disposers.push(profiles.watch((list) => this.emit('profiles.changed', { profiles: list })));
 
     // A found plugin is remembered; a missing one is looked for again, so installing it
@@ -133,9 +134,25 @@ export class HatchHost {
       },
       'credentials.answerMfa': (answer) => ({ accepted: prompts.answerMfa(answer) }),
       'credentials.pendingMfa': () => ({ prompts: prompts.pendingPrompts() }),
-      'inventory.list': ({ profile, region, refresh }) => {
+      'inventory.list': async ({ profile, region, refresh }) => {
         const cached = refresh ? undefined : inventory.cached(profile, region);
-        return cached ?? inventory.list(profile, region, { onProgress: (progress) => this.emit('inventory.progress', progress) });
+        if (cached) return cached;
+        const key = `${profile}\u0000${region}`;
+        listings.get(key)?.abort();
+        const controller = new AbortController();
+        listings.set(key, controller);
+        try {
+          return await inventory.list(profile, region, { signal: controller.signal, onProgress: (progress) => this.emit('inventory.progress', progress) });
+        } catch (error) {
+          if (controller.signal.aborted) throw new HatchError('Unavailable', 'Listing was cancelled.', 'Refresh to list the nodes again.');
+          throw error;
+        } finally {
+          if (listings.get(key) === controller) listings.delete(key);
+        }
+      },
+      'inventory.cancel': ({ profile, region }) => {
+        listings.get(`${profile}\u0000${region}`)?.abort();
+        return {};
       },
       'sessions.engines': async () => ({ plugin: await pluginInfo(), native: true as const }),
       'sessions.start': (request) => sessions.start(request),

@@ -122,6 +122,7 @@ export const calls = {
     request: z.object({ profile: z.string().min(1).max(200), region: z.string().min(1).max(40), refresh: z.boolean().optional() }).strict(),
     response: InventorySnapshot,
   },
+  'inventory.cancel': { request: z.object({ profile: z.string().min(1).max(200), region: z.string().min(1).max(40) }).strict(), response: Empty },
   'sessions.engines': { request: Empty, response: z.object({ plugin: PluginStatus, native: z.literal(true) }) },
   'sessions.start': {
     request: z

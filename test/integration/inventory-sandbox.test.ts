@@ -7,7 +7,7 @@ import { CredentialService, type CredentialPrompts } from '../../src/main/aws/cr
 import { ProfileService } from '../../src/main/aws/profiles';
 import { BuiltinSandbox, createBuiltinSandbox, SANDBOX_PROFILE } from '../../src/main/aws/sandbox';
 import { InventoryService } from '../../src/main/inventory/inventory-service';
-import { filterNodes } from '../../src/main/inventory/filter';
+import { filterNodes } from '../../src/shared/node-filter';
 import type { ListProgress } from '../../src/shared/domain/inventory';
 import { tempAws, useEnv, type TempAws } from '../unit/aws/helpers';
 

@@ -1,7 +1,7 @@
 // Ctrl/Cmd+K: jump to any node, tab or action by typing.
 import { useMemo, useState } from 'react';
 import { useAppStore } from '../stores/app-store';
-import { filterNodes } from '../../main/inventory/filter';
+import { filterNodes } from '../../shared/node-filter';
 import { startSessionOn } from '../actions';
 
 interface Item {

@@ -11,10 +11,25 @@ const STATE_DOT: Record<ProfileSummary['credentialState'], { glyph: string; labe
   unknown: { glyph: '○', label: 'not checked yet', className: 'dot-idle' },
 };
 
+/** Regions commonly used for Session Manager; a profile's own regions come first. */
+const COMMON_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1',
+  'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-east-1', 'me-south-1', 'af-south-1',
+];
+
+function regionChoices(profile: ProfileSummary, current: string | null): string[] {
+  const own = [...(profile.regions ?? []), ...(profile.region ? [profile.region] : []), ...(current ? [current] : [])];
+  // The sandbox serves only its own regions.
+  return [...new Set(profile.kind === 'builtin-sandbox' ? own : [...own, ...COMMON_REGIONS])];
+}
+
 export function Sidebar() {
   const profiles = useAppStore((s) => s.profiles);
   const selected = useAppStore((s) => s.selectedProfile);
   const selectProfile = useAppStore((s) => s.selectProfile);
+  const region = useAppStore((s) => s.selectedRegion);
+  const selectRegion = useAppStore((s) => s.selectRegion);
   const tunnels = useAppStore(useShallow((s) => Object.values(s.tunnels).filter((t) => t.state !== 'stopped')));
   const stats = useAppStore((s) => s.tunnelStats);
   const openTunnels = useAppStore((s) => s.openTunnelsTab);
@@ -39,7 +54,22 @@ export function Sidebar() {
                 {dot.glyph}
               </span>
               <span className="profile-name">{profile.name}</span>
-              {profile.region && <span className="profile-region">{profile.region}</span>}
+              {profile.name !== selected && profile.region && <span className="profile-region">{profile.region}</span>}
+              {profile.name === selected && (
+                <select
+                  className="region-picker"
+                  aria-label={`Region for ${profile.name}`}
+                  value={region ?? ''}
+                  onClick={(e) => e.stopPropagation()}
+                  onChange={(e) => selectRegion(e.target.value)}
+                >
+                  {regionChoices(profile, region).map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              )}
             </li>
           );
         })}

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { Notice, ProfileSummary, SessionInfo, SystemInfo, TunnelInfo, TunnelStats } from '../../shared/contract';
 import type { InventorySnapshot } from '../../shared/domain/inventory';
 import { api } from '../api';
+import { prepareNodes } from '../../shared/node-filter';
 
 export interface InventoryState {
   nodes: InventorySnapshot['nodes'];
@@ -95,6 +96,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [] });
     try {
       const snapshot = await api.call('inventory.list', { profile, region, refresh: previous !== undefined });
+      prepareNodes(snapshot.nodes); // build the search keys now, not on the first keystroke
       patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false });
     } catch (error) {
       patch({ loading: false, error: error instanceof Error ? error.message : String(error) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterNodes, parseNodeQuery } from '../../../src/main/inventory/filter';
+import { filterNodes, parseNodeQuery } from '../../../src/shared/node-filter';
 import { makeNodes } from './nodes';
 
 const nodes = makeNodes(1000);

@@ -10,7 +10,7 @@
 // Terms combine with AND. Matching uses per-node keys lowercased once and cached by
 // node identity, and only string comparisons per row (no regex), so 10,000 rows filter
 // well within a frame.
-import type { ManagedNode, PingStatus } from '../../shared/domain/inventory';
+import type { ManagedNode, PingStatus } from './domain/inventory';
 
 export type NodeTerm =
   | { type: 'text'; value: string; negate: boolean }

@@ -1,0 +1,31 @@
+// What each profile's node table remembers between runs: filter, sort and tag columns.
+import type { ManagedNode } from '../shared/domain/inventory';
+
+export type SortKey = Exclude<keyof ManagedNode, 'tags' | 'lastPingAt'> | `tag:${string}`;
+
+export interface NodesViewState {
+  query: string;
+  sort: { key: SortKey; dir: 1 | -1 };
+  tagColumns: string[];
+}
+
+const DEFAULTS: NodesViewState = { query: '', sort: { key: 'name', dir: 1 }, tagColumns: [] };
+const key = (profile: string) => `hatch.nodes.${profile}`;
+
+export function loadViewState(profile: string): NodesViewState {
+  try {
+    const raw = JSON.parse(localStorage.getItem(key(profile)) ?? 'null') as Partial<NodesViewState> | null;
+    if (!raw || typeof raw !== 'object') return DEFAULTS;
+    return {
+      query: typeof raw.query === 'string' ? raw.query : '',
+      sort: raw.sort && typeof raw.sort.key === 'string' && (raw.sort.dir === 1 || raw.sort.dir === -1) ? raw.sort : DEFAULTS.sort,
+      tagColumns: Array.isArray(raw.tagColumns) ? raw.tagColumns.filter((t): t is string => typeof t === 'string') : [],
+    };
+  } catch {
+    return DEFAULTS; // unreadable state is replaced, never fatal
+  }
+}
+
+export function saveViewState(profile: string, state: NodesViewState): void {
+  localStorage.setItem(key(profile), JSON.stringify(state));
+}
