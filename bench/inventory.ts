@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       pages = await listAll(50);
       listMs.push(performance.now() - t);
     }
-    const one = sb.fleet.nodes[0];
+    const one = sb.fleet.inRegion(regions[0])[0]; // clients[0] talks to regions[0]
     const floorMs: number[] = [];
     for (let r = 0; r < runs; r++) {
       t = performance.now();

@@ -170,6 +170,7 @@ export class HatchHost {
         return {};
       },
       'sessions.restart': ({ sessionId }) => sessions.restart(sessionId),
+      'sessions.stats': ({ sessionId }) => sessions.stats(sessionId),
       'tunnels.start': (request) => tunnels.start(request),
       'tunnels.list': () => ({ tunnels: tunnels.list() }),
       'tunnels.stop': async ({ tunnelId }) => {

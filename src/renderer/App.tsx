@@ -8,7 +8,7 @@ import { TabBar } from './components/TabBar';
 import { TitleBar } from './components/TitleBar';
 import { Notices } from './components/Notices';
 import { NodesView } from './views/NodesView';
-import { TerminalView } from './views/TerminalView';
+import { TerminalTab } from './views/TerminalTab';
 import { TunnelsView } from './views/TunnelsView';
 import { PreferencesView } from './views/PreferencesView';
 import { DocumentsView } from './views/DocumentsView';
@@ -20,7 +20,7 @@ function TabView({ tab }: { tab: Tab }) {
     case 'nodes':
       return <NodesView />;
     case 'terminal':
-      return <TerminalView sessionId={tab.id} />;
+      return <TerminalTab tab={tab} />;
     case 'tunnels':
       return <TunnelsView />;
     case 'preferences':

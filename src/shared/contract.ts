@@ -144,6 +144,7 @@ export const calls = {
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
   'sessions.restart': { request: SessionRef, response: SessionInfo },
+  'sessions.stats': { request: SessionRef, response: z.object({ latencyMs: z.number().nullable(), lastActivityAt: z.number() }) },
   'tunnels.start': {
     request: z
       .object({

@@ -353,6 +353,29 @@ describe('aws ssm start-session port forwarding through hatch-ssm-plugin', () =>
     expect(await bad.exited).toBe(0);
   });
 
+  it('AWS-StartSSHSession (no type): stdio forwarding, stdin EOF ends the session', async () => {
+    const child = spawn(
+      '/usr/bin/aws',
+      ['ssm', 'start-session', '--target', modernNode, '--document-name', 'AWS-StartSSHSession', '--parameters', `portNumber=${echoPort}`, '--endpoint-url', sandbox.endpoint, '--region', sandbox.region],
+      { env, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = Buffer.alloc(0);
+    const payload = randomBytes(300_000);
+    const echoed = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out = Buffer.concat([out, d]);
+        if (out.includes(payload)) resolve();
+      });
+    });
+    child.stdin.write('E\n');
+    child.stdin.write(payload);
+    await echoed;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stdin.end();
+    expect(await exited).toBe(0);
+    expect(out.toString('latin1')).toMatch(/^\nStarting session with SessionId: /);
+  });
+
   it('basic mode (old agent): per-connection lines and data intact', async () => {
     const run = awsPortForward(oldNode, echoPort);
     const port = await run.port;

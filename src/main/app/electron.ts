@@ -1,6 +1,6 @@
 // Electron entry: the only module tree that imports electron. It wires the window
 // factory, the renderer protocol (with CSP), the IPC transport, the settings, the menus
-// and the tray to one HatchHost.
+// and the tray (running tunnels) to one HatchHost.
 import { app, BrowserWindow, net, protocol, screen, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { registerIpc } from './ipc';
 import { installAppMenu, type AppCommand } from './menu';
 import { isPermissionAllowed } from './permissions';
 import { TunnelMenu } from './tunnel-menu';
+import { hostTunnelSource } from './tunnel-source';
 import { restoreBounds, trackWindowState } from './window-state';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -31,10 +32,12 @@ if (!app.requestSingleInstanceLock()) {
   const host = new HatchHost({ host: 'electron' });
   let settings: SettingsStore | undefined;
 
-  // Notices raised before the renderer listens (a reset settings file) wait for its first call.
-  const pendingNotices: Notice[] = [];
+  // Events raised before a new window's renderer listens (a reset settings file, a dock
+  // command that opened the window) wait for its first call (ipc.ts onRendererReady).
+  const pending: Array<() => void> = [];
   let rendererListening = false;
-  const notify = (notice: Notice) => (rendererListening ? host.emit('system.notice', notice) : pendingNotices.push(notice));
+  const whenListening = (emit: () => void) => (rendererListening ? emit() : void pending.push(emit));
+  const notify = (notice: Notice) => whenListening(() => host.emit('system.notice', notice));
 
   const mainWindow = () => BrowserWindow.getAllWindows().find((window) => !window.isDestroyed());
   const showWindow = () => {
@@ -47,10 +50,11 @@ if (!app.requestSingleInstanceLock()) {
   };
   const runCommand = (command: AppCommand) => {
     showWindow();
-    host.emit('app.command', { command });
+    whenListening(() => host.emit('app.command', { command }));
   };
 
   function openMainWindow(): BrowserWindow {
+    rendererListening = false;
     const saved = settings?.current.window;
     const window = createMainWindow({
       bounds: restoreBounds(saved?.bounds ?? null, screen.getAllDisplays().map((display) => display.workArea)),
@@ -100,18 +104,21 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(host, () => BrowserWindow.getAllWindows(), {
       onRendererReady: () => {
         rendererListening = true;
-        for (const notice of pendingNotices.splice(0)) host.emit('system.notice', notice);
+        for (const emit of pending.splice(0)) emit();
       },
     });
     installAppMenu({ platform: process.platform, developer: !app.isPackaged, run: runCommand });
-    // No tunnel service yet: an empty source. It will pass its list and change event here.
+    const tunnels = hostTunnelSource(host);
     const tunnelMenu = new TunnelMenu(
-      () => [],
-      () => () => undefined,
+      tunnels.list,
+      tunnels.onChange,
       { showWindow, newSession: () => runCommand('new-session'), quit: () => app.quit() },
       { platform: process.platform, trayIcon: path.join(iconsDir, process.platform === 'win32' ? '32x32.png' : '24x24.png') },
     );
-    app.once('will-quit', () => tunnelMenu.dispose());
+    app.once('will-quit', () => {
+      tunnelMenu.dispose();
+      tunnels.dispose();
+    });
 
     openMainWindow();
     app.on('activate', () => {

@@ -18,34 +18,44 @@ export interface MenuOptions {
 
 export function menuTemplate({ platform, developer, run }: MenuOptions): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
+  // On Linux and Windows, Ctrl+<letter> belongs to the shell in a terminal (Ctrl+C, Ctrl+W,
+  // Ctrl+R, Ctrl+M is Enter…), so Hatch's own keys take Shift, as in GNOME Terminal and
+  // Windows Terminal. On macOS they use Cmd, which a terminal never receives.
+  const key = (macKey: string, otherKey: string) => (mac ? macKey : otherKey);
   const command = (label: string, name: AppCommand, accelerator?: string): MenuItemConstructorOptions => ({
     label,
     accelerator,
     click: () => run(name),
   });
+  // Shown for inputs (where the page handles these keys natively) but not registered, so a
+  // terminal's Ctrl+C still reaches the shell.
+  const editItem = (role: MenuItemConstructorOptions['role']): MenuItemConstructorOptions => ({ role, registerAccelerator: false });
   return [
     ...(mac ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
     {
       label: 'File',
       submenu: [
-        command('New Session…', 'new-session', 'CmdOrCtrl+T'),
-        // Same key as the renderer's own handler, which wins while a session tab has focus.
-        command('Close Tab', 'close-tab', 'CmdOrCtrl+W'),
-        { type: 'separator' },
-        // Ctrl/Cmd+W closes a tab, so closing the window moves to Shift (as browsers do).
-        { role: 'close', accelerator: 'CmdOrCtrl+Shift+W' },
-        ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),
+        command('New Session…', 'new-session', key('Cmd+T', 'Ctrl+Shift+T')),
+        command('Close Tab', 'close-tab', key('Cmd+W', 'Ctrl+Shift+W')),
+        ...(mac
+          ? ([{ type: 'separator' }, { role: 'close', accelerator: 'Cmd+Shift+W' }] as const)
+          : ([{ type: 'separator' }, { role: 'quit', accelerator: 'Ctrl+Shift+Q' }] as const)),
       ],
     },
-    { role: 'editMenu' },
+    mac
+      ? { role: 'editMenu' }
+      : {
+          label: 'Edit',
+          submenu: [editItem('undo'), editItem('redo'), { type: 'separator' }, editItem('cut'), editItem('copy'), editItem('paste'), { type: 'separator' }, editItem('selectAll')],
+        },
     {
       label: 'View',
       submenu: [
-        command('Command Palette…', 'command-palette', 'CmdOrCtrl+Shift+P'),
+        command('Command Palette…', 'command-palette', key('Cmd+Shift+P', 'Ctrl+Shift+P')),
         command('Toggle Theme', 'toggle-theme'),
         { type: 'separator' },
         // Reload would drop every terminal's screen; only for development.
-        ...(developer ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const) : []),
+        ...(developer ? ([{ role: 'reload', accelerator: key('Cmd+R', 'Ctrl+Shift+R') }, { role: 'toggleDevTools' }, { type: 'separator' }] as const) : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },
@@ -53,7 +63,10 @@ export function menuTemplate({ platform, developer, run }: MenuOptions): MenuIte
         { role: 'togglefullscreen' },
       ],
     },
-    { role: 'windowMenu' },
+    mac
+      ? { role: 'windowMenu' }
+      : // The role's items would register Ctrl+M (Enter in a terminal) and Ctrl+W.
+        { label: 'Window', submenu: [{ label: 'Minimize', click: (_item, window) => window?.minimize() }] },
     {
       role: 'help',
       submenu: [

@@ -270,6 +270,8 @@ export class SmuxSession extends Duplex {
   private wireBlocked = false;
   private waitingWriters: Array<() => void> = [];
   private closedFlag = false;
+  /** push(null) done: nothing may be pushed after it. */
+  private wireEnded = false;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private receivedSinceCheck = false;
@@ -451,7 +453,7 @@ export class SmuxSession extends Duplex {
   }
 
   private flushNow(): void {
-    if (!this.outQueue.length || this.destroyed || this.readableEnded) return;
+    if (!this.outQueue.length || this.destroyed || this.wireEnded) return;
     const buf = this.outQueue.length === 1 ? this.outQueue[0] : Buffer.concat(this.outQueue, this.outQueued);
     this.outQueue = [];
     this.outQueued = 0;
@@ -502,7 +504,10 @@ export class SmuxSession extends Duplex {
     const waiting = this.waitingWriters;
     this.waitingWriters = [];
     for (const fn of waiting) fn();
-    if (!this.readableEnded) this.push(null);
+    // Frames already queued (FINs, a NOP) still go out ahead of the end of the wire output.
+    this.flushNow();
+    this.wireEnded = true;
+    this.push(null);
     this.emit('sessionClosed', err);
     if (err) this.destroy(err);
   }

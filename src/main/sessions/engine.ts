@@ -31,6 +31,8 @@ export interface EngineSession {
   onData(listener: (bytes: Buffer) => void): void;
   onState(listener: (state: EngineState) => void): void;
   onEnd(listener: (end: EngineEnd) => void): void;
+  /** Smoothed round-trip time to the agent, when the engine can measure it. */
+  latencyMs(): number | null;
 }
 
 export interface EngineContext {

@@ -47,6 +47,10 @@ export class NativeEngine implements SessionEngine {
       onData: (listener) => data.add(listener),
       onState: (listener) => state.add(listener),
       onEnd: (listener) => end.add(listener),
+      latencyMs: () => {
+        const srtt = shell.client.channel.stats().srttMs;
+        return srtt > 0 ? srtt : null;
+      },
     };
   }
 }

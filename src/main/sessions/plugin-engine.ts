@@ -54,6 +54,7 @@ export class PluginEngine implements SessionEngine {
       onData: (listener) => data.add(listener),
       onState: (listener) => state.add(listener),
       onEnd: (listener) => end.add(listener),
+      latencyMs: () => null, // the plugin does not tell
     };
   }
 }

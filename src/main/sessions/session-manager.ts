@@ -47,6 +47,8 @@ interface LiveSession {
   recorder: SessionRecorder | null;
   /** The user asked to end it: whatever the engine saw, the reason is "terminated". */
   terminating: boolean;
+  /** Last data either way (the idle timeout counts from here). */
+  lastActivityAt: number;
 }
 
 export class SessionManager {
@@ -85,6 +87,7 @@ export class SessionManager {
       engine: null,
       recorder: null,
       terminating: false,
+      lastActivityAt: Date.now(),
       batcher: new OutputBatcher({
         send: (data) => {
           live.recorder?.output(data);
@@ -137,7 +140,10 @@ export class SessionManager {
         ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
       });
       live.engine = engine;
-      engine.onData((bytes) => live.batcher.push(bytes));
+      engine.onData((bytes) => {
+        live.lastActivityAt = Date.now();
+        live.batcher.push(bytes);
+      });
       engine.onState((state) => {
         if (live.info.state === 'ended') return;
         live.info = { ...live.info, state };
@@ -156,7 +162,9 @@ export class SessionManager {
 
   write(sessionId: string, data: string): void {
     const live = this.get(sessionId);
-    if (live.info.state !== 'ended') live.engine?.write(data);
+    if (live.info.state === 'ended') return;
+    live.lastActivityAt = Date.now();
+    live.engine?.write(data);
   }
 
   resize(sessionId: string, cols: number, rows: number): void {
@@ -164,6 +172,11 @@ export class SessionManager {
     if (live.info.state === 'ended') return; // a tab resized after its session ended
     live.engine?.resize(cols, rows);
     live.recorder?.resize(cols, rows);
+  }
+
+  stats(sessionId: string): { latencyMs: number | null; lastActivityAt: number } {
+    const live = this.get(sessionId);
+    return { latencyMs: live.engine?.latencyMs() ?? null, lastActivityAt: live.lastActivityAt };
   }
 
   ack(sessionId: string, chars: number): void {

@@ -20,8 +20,10 @@ export function TabBar() {
   const activate = useAppStore((s) => s.activateTab);
   const closeTab = useAppStore((s) => s.closeTab);
   const close = (tab: Tab) => {
-    const session = useAppStore.getState().sessions[tab.id];
-    if (session && session.state !== 'ended') void api.call('sessions.terminate', { sessionId: tab.id }).catch(() => undefined);
+    const { sessions } = useAppStore.getState();
+    for (const sessionId of tab.kind === 'terminal' ? tab.panes : []) {
+      if (sessions[sessionId] && sessions[sessionId].state !== 'ended') void api.call('sessions.terminate', { sessionId }).catch(() => undefined);
+    }
     closeTab(tab.id);
   };
   return (

@@ -20,7 +20,16 @@ export type ThemeChoice = 'system' | 'light' | 'dark';
 /** Tabs are a union of document kinds; later kinds (tunnels, preferences…) join it. */
 export type Tab =
   | { kind: 'nodes'; id: 'nodes'; title: string }
-  | { kind: 'terminal'; id: string; title: string }
+  | {
+      kind: 'terminal';
+      /** The tab's first session id (stable while the tab lives). */
+      id: string;
+      title: string;
+      /** Session ids shown side by side; panes[0] is the tab's own session. */
+      panes: string[];
+      /** Panes whose keystrokes are mirrored to each other; null = broadcast off. */
+      broadcast: string[] | null;
+    }
   | { kind: 'tunnels'; id: 'tunnels'; title: string }
   | { kind: 'preferences'; id: 'preferences'; title: string }
   | { kind: 'documents'; id: 'documents'; title: string }
@@ -58,6 +67,9 @@ export interface AppState {
   openView(kind: SingletonTabKind): void;
   upsertSession(session: SessionInfo): void;
   openTerminalTab(session: SessionInfo, title: string): void;
+  addPane(tabId: string, session: SessionInfo): void;
+  closePane(tabId: string, sessionId: string): void;
+  setBroadcast(tabId: string, panes: string[] | null): void;
   closeTab(id: string): void;
   activateTab(id: string): void;
   cycleTab(step: 1 | -1): void;
@@ -135,10 +147,29 @@ export const useAppStore = create<AppState>((set, get) => ({
     const { tabs, sessions } = get();
     set({
       sessions: { ...sessions, [session.id]: session },
-      tabs: tabs.some((t) => t.id === session.id) ? tabs : [...tabs, { kind: 'terminal', id: session.id, title }],
+      tabs: tabs.some((t) => t.id === session.id) ? tabs : [...tabs, { kind: 'terminal', id: session.id, title, panes: [session.id], broadcast: null }],
       activeTabId: session.id,
     });
   },
+  addPane: (tabId, session) => {
+    set({
+      sessions: { ...get().sessions, [session.id]: session },
+      tabs: get().tabs.map((t) => (t.kind === 'terminal' && t.id === tabId ? { ...t, panes: [...t.panes, session.id] } : t)),
+    });
+  },
+  closePane: (tabId, sessionId) => {
+    const tab = get().tabs.find((t) => t.id === tabId);
+    if (tab?.kind !== 'terminal') return;
+    if (tab.panes.length === 1) return get().closeTab(tabId);
+    set({
+      tabs: get().tabs.map((t) =>
+        t.kind === 'terminal' && t.id === tabId
+          ? { ...t, panes: t.panes.filter((p) => p !== sessionId), broadcast: t.broadcast?.filter((p) => p !== sessionId) ?? null }
+          : t,
+      ),
+    });
+  },
+  setBroadcast: (tabId, panes) => set({ tabs: get().tabs.map((t) => (t.kind === 'terminal' && t.id === tabId ? { ...t, broadcast: panes } : t)) }),
   closeTab: (id) => {
     if (id === 'nodes') return;
     const { tabs, activeTabId } = get();

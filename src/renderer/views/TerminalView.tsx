@@ -12,16 +12,30 @@ import { attachTerminalSink } from '../terminal-output';
 import { useAppStore } from '../stores/app-store';
 import { useResolvedTheme } from '../theme';
 
+const FONT_SIZE_KEY = 'hatch.terminalFontSize';
+const DEFAULT_FONT_SIZE = 13;
+
+function storedFontSize(): number {
+  const size = Number(localStorage.getItem(FONT_SIZE_KEY));
+  return Number.isFinite(size) && size >= 8 && size <= 32 ? size : DEFAULT_FONT_SIZE;
+}
+
 const THEMES = {
   dark: { background: '#1b1d21', foreground: '#d9dde3', cursor: '#5b8ef0', selectionBackground: '#2f4470' },
   light: { background: '#ffffff', foreground: '#1d2024', cursor: '#2f6fde', selectionBackground: '#c8d8f8' },
 } as const;
 
-export function TerminalView({ sessionId }: { sessionId: string }) {
+export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: string; broadcastTo?: string[] | null }) {
+  // Read at keystroke time, so toggling broadcast does not rebuild the terminal.
+  const broadcastRef = useRef(broadcastTo);
+  useEffect(() => {
+    broadcastRef.current = broadcastTo;
+  }, [broadcastTo]);
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
   const searchRef = useRef<SearchAddon | null>(null);
   const [searchOpen, setSearchOpen] = useState(false);
+  const [pendingPaste, setPendingPaste] = useState<string | null>(null);
   const session = useAppStore((s) => s.sessions[sessionId]);
   const theme = useResolvedTheme();
 
@@ -29,7 +43,7 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
     const term = new Terminal({
       allowProposedApi: true,
       fontFamily: "ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
-      fontSize: 13,
+      fontSize: storedFontSize(),
       scrollback: 10_000,
       cursorBlink: true,
     });
@@ -56,7 +70,9 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
     const detach = attachTerminalSink(sessionId, (data) => {
       term.write(data, () => void api.call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
     });
-    const input = term.onData((data) => void api.call('sessions.write', { sessionId, data }).catch(() => undefined));
+    const input = term.onData((data) => {
+      for (const target of broadcastRef.current ?? [sessionId]) void api.call('sessions.write', { sessionId: target, data }).catch(() => undefined);
+    });
     const resize = term.onResize(({ cols, rows }) => void api.call('sessions.resize', { sessionId, cols, rows }).catch(() => undefined));
     term.onSelectionChange(() => {
       const text = term.getSelection();
@@ -64,12 +80,34 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
     });
     term.attachCustomKeyEventHandler((event) => {
       const mod = event.ctrlKey || event.metaKey;
-      if (mod && event.shiftKey && event.key.toLowerCase() === 'f' && event.type === 'keydown') {
+      if (event.type !== 'keydown') return true;
+      // The app's own shortcuts (Ctrl+Shift+K/T/W) are handled at the window, not typed.
+      if (event.ctrlKey && event.shiftKey && ['k', 't', 'w'].includes(event.key.toLowerCase())) return false;
+      if (mod && event.shiftKey && event.key.toLowerCase() === 'f') {
         setSearchOpen(true);
+        return false;
+      }
+      // Font size zoom: Ctrl/Cmd + = / - / 0, remembered for every terminal.
+      const zoom = mod && !event.shiftKey ? ({ '=': 1, '+': 1, '-': -1, '0': 0 } as Record<string, number>)[event.key] : undefined;
+      if (zoom !== undefined) {
+        const size = zoom === 0 ? DEFAULT_FONT_SIZE : Math.min(32, Math.max(8, (term.options.fontSize ?? DEFAULT_FONT_SIZE) + zoom));
+        term.options.fontSize = size;
+        localStorage.setItem(FONT_SIZE_KEY, String(size));
+        fit.fit();
         return false;
       }
       return true;
     });
+    // A multi-line paste runs several commands at once: ask first.
+    const onPaste = (event: ClipboardEvent) => {
+      const text = event.clipboardData?.getData('text/plain') ?? '';
+      if (/\r|\n/.test(text.replace(/[\r\n]+$/, ''))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        setPendingPaste(text);
+      }
+    };
+    term.textarea?.addEventListener('paste', onPaste, { capture: true });
     const observer = new ResizeObserver(() => {
       try {
         fit.fit();
@@ -81,6 +119,7 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
     fit.fit();
     term.focus();
     return () => {
+      term.textarea?.removeEventListener('paste', onPaste, { capture: true });
       observer.disconnect();
       detach();
       input.dispose();
@@ -125,6 +164,31 @@ export function TerminalView({ sessionId }: { sessionId: string }) {
               }
             }}
           />
+        </div>
+      )}
+      {pendingPaste !== null && (
+        <div className="terminal-banner warn" role="alertdialog" aria-label="Confirm multi-line paste">
+          Paste {pendingPaste.split(/\r\n|\r|\n/).length} lines? Each line runs as a command.
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              termRef.current?.paste(pendingPaste);
+              setPendingPaste(null);
+              termRef.current?.focus();
+            }}
+          >
+            Paste
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setPendingPaste(null);
+              termRef.current?.focus();
+            }}
+          >
+            Cancel
+          </button>
         </div>
       )}
       <div className="terminal-host" ref={host} data-testid={`terminal-${sessionId}`} />

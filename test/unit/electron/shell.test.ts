@@ -9,6 +9,7 @@ vi.mock('electron', () => import('./fake-electron'));
 
 const { menuTemplate, installAppMenu } = await import('../../../src/main/app/menu');
 const { TunnelMenu, tunnelMenuTemplate } = await import('../../../src/main/app/tunnel-menu');
+const { hostTunnelSource, tunnelLabel } = await import('../../../src/main/app/tunnel-source');
 const { restoreBounds, trackWindowState } = await import('../../../src/main/app/window-state');
 const { isPermissionAllowed } = await import('../../../src/main/app/permissions');
 const { openTerminalPort } = await import('../../../src/main/app/terminal-ports');
@@ -31,12 +32,23 @@ describe('application menu', () => {
       expect(item, command).toBeDefined();
     }
     const roles = items.map((i) => i.role).filter(Boolean);
-    expect(roles).toEqual(expect.arrayContaining(['editMenu', 'windowMenu', 'close', 'togglefullscreen', 'resetZoom']));
-    expect(roles.includes('appMenu')).toBe(platform === 'darwin');
-    expect(roles.includes('quit')).toBe(platform !== 'darwin');
+    expect(roles).toEqual(expect.arrayContaining(['togglefullscreen', 'resetZoom', 'zoomIn', 'zoomOut', 'help']));
+    if (platform === 'darwin') expect(roles).toEqual(expect.arrayContaining(['appMenu', 'editMenu', 'windowMenu', 'close']));
+    else expect(roles).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'quit']));
     // Reload would wipe every terminal: never in an installed build.
     expect(roles).not.toContain('reload');
     expect(roles).not.toContain('toggleDevTools');
+  });
+
+  it.each(['linux', 'win32'] as const)('takes no Ctrl+<letter> key from the terminal on %s', (platform) => {
+    const items = flatten(menuTemplate({ platform, developer: true, run: vi.fn() }));
+    // Roles whose default accelerators would be registered: only zoom and full screen,
+    // which terminals conventionally give up too.
+    const defaulted = items.filter((i) => i.role && !i.accelerator && i.registerAccelerator !== false && !i.submenu && i.role !== 'help');
+    expect(defaulted.map((i) => i.role).sort()).toEqual(['resetZoom', 'toggleDevTools', 'togglefullscreen', 'zoomIn', 'zoomOut']);
+    const registered = items.filter((i) => i.accelerator && i.registerAccelerator !== false).map((i) => String(i.accelerator));
+    expect(registered.length).toBeGreaterThan(0);
+    for (const accelerator of registered) expect(accelerator).not.toMatch(/^(CmdOrCtrl|Ctrl|CommandOrControl|Control)\+[A-Z0-9]$/i);
   });
 
   it('shows Reload and DevTools only in development', () => {
@@ -106,6 +118,55 @@ describe('tunnel menu', () => {
     new TunnelMenu(() => [], () => () => undefined, actions, { platform: 'darwin', trayIcon: 'unused' });
     expect(fake.Tray.instances).toHaveLength(0);
     expect(fake.app.dock.setMenu).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('tunnel source (HatchHost → tray)', () => {
+  const tunnel = (id: string, state: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    label: `web-${id}`,
+    profile: 'sandbox',
+    region: 'us-east-1',
+    target: 'i-0123456789abcdef0',
+    remoteHost: null,
+    remotePort: 80,
+    bindAddress: '127.0.0.1',
+    localPort: 8080,
+    state,
+    mode: 'basic',
+    awsSessionId: null,
+    message: null,
+    startedAt: 0,
+    ...extra,
+  });
+
+  it('lists the live tunnels and refreshes when the host says they changed', async () => {
+    let current = [tunnel('a', 'open'), tunnel('b', 'stopped')];
+    const emitter = new EventEmitter();
+    const host = {
+      call: vi.fn(async () => ({ ok: true as const, value: { tunnels: current } })),
+      subscribe: (listener: (name: string, payload: unknown) => void) => {
+        emitter.on('event', listener);
+        return () => emitter.off('event', listener);
+      },
+    };
+    const source = hostTunnelSource(host as never);
+    const changed = vi.fn();
+    source.onChange(changed);
+    await vi.waitFor(() => expect(source.list()).toEqual([{ id: 'a', label: 'web-a: 127.0.0.1:8080 → 80' }]));
+    current = [tunnel('a', 'open'), tunnel('c', 'reconnecting', { remoteHost: 'db.internal', remotePort: 5432, localPort: 15432 })];
+    emitter.emit('event', 'tunnels.stats', {});
+    emitter.emit('event', 'tunnels.changed', {});
+    await vi.waitFor(() => expect(source.list().map((t) => t.id)).toEqual(['a', 'c']));
+    expect(source.list()[1].label).toBe('web-c: 127.0.0.1:15432 → db.internal:5432 (reconnecting)');
+    expect(host.call).toHaveBeenCalledTimes(2); // stats events do not trigger a refresh
+    expect(changed).toHaveBeenCalled();
+    source.dispose();
+    expect(emitter.listenerCount('event')).toBe(0);
+  });
+
+  it('labels a tunnel with its local and remote ends', () => {
+    expect(tunnelLabel(tunnel('x', 'open') as never)).toBe('web-x: 127.0.0.1:8080 → 80');
   });
 });
 
