@@ -5,7 +5,9 @@
 // Run: npx tsx bench/inventory.ts [--nodes N] [--runs N]   (or npm run bench -- inventory)
 import { performance } from 'node:perf_hooks';
 import { DescribeInstanceInformationCommand, paginateDescribeInstanceInformation, SSMClient } from '@aws-sdk/client-ssm';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { startSandbox } from '../src/sandbox/index';
+import { InventoryService } from '../src/main/inventory';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -56,6 +58,16 @@ async function main(): Promise<void> {
     const smallPages = await listAll(10);
     const page10Ms = performance.now() - t;
 
+    // Hatch's full listing: SSM pages joined with EC2 names/IPs and hybrid tags.
+    const ec2 = new Map(regions.map((region) => [region, new EC2Client({ endpoint: sb.endpoint, region, credentials: sb.credentials })]));
+    const ssm = new Map(regions.map((region, i) => [region, clients[i]]));
+    const inventory = new InventoryService({ ssm: async (_p, region) => ssm.get(region!)!, ec2: async (_p, region) => ec2.get(region!)! });
+    t = performance.now();
+    const joined = await inventory.listRegions('bench', regions);
+    const joinMs = performance.now() - t;
+    if (joined.nodes.length !== nodes) throw new Error(`inventory listed ${joined.nodes.length} of ${nodes}`);
+    for (const c of ec2.values()) c.destroy();
+
     const list = median(listMs);
     const floor = median(floorMs);
     const rows: [string, string][] = [
@@ -64,6 +76,7 @@ async function main(): Promise<void> {
       ['list all, pageSize 50', `${list.toFixed(0)} ms median of ${runs} (${pages} pages, ${(list / pages).toFixed(2)} ms/page, ${Math.round((nodes / list) * 1000)} nodes/s)`],
       ['baseline: minimal calls', `${floor.toFixed(0)} ms for ${pages} calls (${(floor / pages).toFixed(2)} ms/call)`],
       ['ratio list / baseline', `${(list / floor).toFixed(2)}×`],
+      ['Hatch inventory (SSM + EC2 names + tags)', `${joinMs.toFixed(0)} ms for ${joined.nodes.length} nodes, ${(joinMs / list).toFixed(2)}× the bare SSM listing`],
       ['list all, pageSize 10', `${page10Ms.toFixed(0)} ms (${smallPages} pages), ${(page10Ms / list).toFixed(2)}× the pageSize-50 listing`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));

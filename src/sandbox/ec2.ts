@@ -29,9 +29,14 @@ function derived(n: FleetNode) {
   };
 }
 
-function filterMatch(n: FleetNode, name: string, values: string[]): boolean {
-  const d = derived(n);
-  const any = (v: string | undefined) => v !== undefined && values.some((p) => globToRegExp(p).test(v));
+/** One filter's values as a test, compiled once per request: exact values by Set, globs by RegExp. */
+function compileValues(values: string[]): (v: string | undefined) => boolean {
+  const exact = new Set(values.filter((p) => !/[*?]/.test(p)));
+  const globs = values.filter((p) => /[*?]/.test(p)).map(globToRegExp);
+  return (v) => v !== undefined && (exact.has(v) || globs.some((g) => g.test(v)));
+}
+
+function filterMatch(n: FleetNode, name: string, any: (v: string | undefined) => boolean): boolean {
   switch (name) {
     case 'instance-id':
       return any(n.instanceId);
@@ -40,9 +45,9 @@ function filterMatch(n: FleetNode, name: string, values: string[]): boolean {
     case 'instance-state-code':
       return any(String(state(n).code));
     case 'instance-type':
-      return any(d.instanceType);
+      return any(derived(n).instanceType);
     case 'availability-zone':
-      return any(d.az);
+      return any(derived(n).az);
     case 'private-ip-address':
       return any(n.ipAddress);
     case 'platform':
@@ -85,11 +90,14 @@ export class Ec2Service {
     const bad = ids.find((id) => !/^i-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id));
     if (bad) throw new ApiError('InvalidInstanceID.Malformed', `Invalid id: "${bad}"`, 400);
     const instances = this.ctx.fleet.inRegion(auth.region).filter((n) => n.resourceType === 'EC2Instance');
-    const missing = ids.filter((id) => !instances.some((n) => n.instanceId === id));
+    const known = new Set(instances.map((n) => n.instanceId));
+    const missing = ids.filter((id) => !known.has(id));
     if (missing.length) {
       throw new ApiError('InvalidInstanceID.NotFound', `The instance ID${missing.length > 1 ? 's' : ''} '${missing.join(', ')}' do${missing.length > 1 ? '' : 'es'} not exist`, 400);
     }
-    const matched = instances.filter((n) => (ids.length === 0 || ids.includes(n.instanceId)) && filters.every((f) => filterMatch(n, f.name, f.values)));
+    const wanted = new Set(ids);
+    const tests = filters.map((f) => ({ name: f.name, any: compileValues(f.values) }));
+    const matched = instances.filter((n) => (wanted.size === 0 || wanted.has(n.instanceId)) && tests.every((t) => filterMatch(n, t.name, t.any)));
     const token = decodeToken(params.NextToken, 'InvalidParameterValue');
     const start = typeof token?.o === 'number' ? token.o : 0;
     const page = matched.slice(start, start + max);

@@ -329,6 +329,31 @@ describe('sandbox through the SDK', () => {
   });
 });
 
+describe('time scale', () => {
+  it('runs the idle timeout from the RunShell preferences on sandbox time', async () => {
+    const sb = await startSandbox({ timeScale: 60, agentPacing: false }); // a minute per second
+    try {
+      const ssm = new SSMClient(cfg(sb));
+      const prefs = { schemaVersion: '1.0', description: 'short idle', sessionType: 'Standard_Stream', inputs: { idleSessionTimeout: '1' } };
+      await ssm.send(new CreateDocumentCommand({ Name: 'SSM-SessionManagerRunShell', DocumentType: 'Session', Content: JSON.stringify(prefs) }));
+      const node = sb.fleet.nodes.find((n) => n.name === 'web-1')!;
+      const s = await ssm.send(new StartSessionCommand({ Target: node.instanceId }));
+      const c = new ReliableClient(s.StreamUrl!);
+      await c.connect(s.TokenValue!);
+      const started = Date.now();
+      await c.waitClosed();
+      const idleMs = Date.now() - started;
+      c.close();
+      expect(idleMs).toBeGreaterThan(700);
+      expect(idleMs).toBeLessThan(5000);
+      const hist = await ssm.send(new DescribeSessionsCommand({ State: 'History', Filters: [{ key: 'SessionId', value: s.SessionId! }] }));
+      expect(hist.Sessions?.[0]).toMatchObject({ Status: 'Terminated', Details: 'idle-timeout' });
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe('temporary credentials', () => {
   let sb: Sandbox;
   beforeAll(async () => {
@@ -428,6 +453,23 @@ describe('throttle fault', () => {
     } finally {
       await sb.close();
     }
+  });
+
+  it('throttles the same calls again for the same seed', async () => {
+    const pattern = async () => {
+      const sb = await startSandbox({ faults: 'throttle=0.5,seed=3' });
+      try {
+        const ssm = new SSMClient(cfg(sb, sb.credentials, { maxAttempts: 1 }));
+        const out: string[] = [];
+        for (let i = 0; i < 16; i++) out.push(await ssm.send(new GetConnectionStatusCommand({ Target: 'i-0123456789abcdef0' })).then(() => 'ok', (e: Error) => e.name));
+        return out;
+      } finally {
+        await sb.close();
+      }
+    };
+    const a = await pattern();
+    expect(await pattern()).toEqual(a);
+    expect(new Set(a)).toEqual(new Set(['ok', 'ThrottlingException']));
   });
 
   it('uses each service’s throttling code, all treated as retryable by the SDK', async () => {

@@ -29,7 +29,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   const rendererDir = path.join(__dirname, '../renderer');
   const iconsDir = path.join(__dirname, '../../assets/icons');
-  const host = new HatchHost({ host: 'electron' });
+  // Recordings, the embedded sandbox and caches live with the app's other data.
+  const host = new HatchHost({ host: 'electron', dataDir: app.getPath('userData') });
   let settings: SettingsStore | undefined;
 
   // Events raised before a new window's renderer listens (a reset settings file, a dock

@@ -12,6 +12,7 @@ import { startSessionOn } from '../actions';
 import { TunnelDialog } from '../components/TunnelDialog';
 import { NodeDetail } from '../components/NodeDetail';
 import { STATUS } from '../node-status';
+import { EnginePicker } from '../components/EnginePicker';
 import { loadViewState, saveViewState, type NodesViewState, type SortKey } from '../view-state';
 
 const BASE_COLUMNS: Array<{ key: SortKey; label: string; width: string; mono?: boolean }> = [
@@ -248,6 +249,7 @@ export function NodesView() {
           </button>
         )}
         <span className="statusbar-spacer" />
+        <EnginePicker value={view.engine} onChange={(engine) => update({ engine })} />
         <span>
           {selected.size > 1 ? `${selected.size} selected · ` : ''}
           {rows.length.toLocaleString()} of {(inventory?.nodes.length ?? 0).toLocaleString()}
