@@ -1,47 +1,17 @@
 // hatch-ssm-plugin behind the real AWS CLI: `/usr/bin/aws ssm start-session` against the
 // sandbox finds our plugin as `session-manager-plugin` on PATH and runs a shell in a pty.
 import { CreateDocumentCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
 
-const root = path.resolve(__dirname, '../..');
-const pluginBin = path.join(root, 'bin/hatch-ssm-plugin.cjs');
-const bundle = path.join(root, 'dist/plugin-cli/cli.cjs');
 const AWS = '/usr/bin/aws';
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the bundle when missing or older than its sources; a lock dir keeps parallel test files from racing. */
-async function ensureBuilt(): Promise<void> {
-  const fresh = () =>
-    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(root, 'src/plugin-cli')), newestMtime(path.join(root, 'src/main/protocol')));
-  if (fresh()) return;
-  const lock = path.join(root, 'dist/.plugin-build.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  try {
-    mkdirSync(lock);
-  } catch {
-    for (let i = 0; i < 600 && existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
-    return;
-  }
-  try {
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--node-only'], { cwd: root, stdio: 'pipe' });
-  } finally {
-    rmdirSync(lock);
-  }
-}
 
 let sandbox: Sandbox;
 let binDir: string;
@@ -49,7 +19,7 @@ let env: Record<string, string>;
 let target: string;
 
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensurePluginBuilt();
   sandbox = await startSandbox();
   binDir = mkdtempSync(path.join(os.tmpdir(), 'hatch-plugin-path-'));
   symlinkSync(pluginBin, path.join(binDir, 'session-manager-plugin'));

@@ -3,9 +3,9 @@
 // multiplexed (current agent) and basic (an agent older than 3.0.196.0).
 // HATCH_PF_BYTES sets the bytes per direction per connection (default 8 MiB).
 import { ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,40 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDataChannel, type DataChannelClient } from '../../src/main/protocol/client';
 import { startPortSession, type PortSession } from '../../src/main/protocol/port-session';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
 
-const root = path.resolve(__dirname, '../..');
-const pluginBin = path.join(root, 'bin/hatch-ssm-plugin.cjs');
-const bundle = path.join(root, 'dist/plugin-cli/cli.cjs');
 const BYTES = Number(process.env.HATCH_PF_BYTES ?? 8 * 1024 * 1024);
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the bundle when missing or older than its sources; a lock dir keeps parallel test files from racing. */
-async function ensureBuilt(): Promise<void> {
-  const fresh = () =>
-    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(root, 'src/plugin-cli')), newestMtime(path.join(root, 'src/main/protocol')));
-  if (fresh()) return;
-  const lock = path.join(root, 'dist/.plugin-build.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  try {
-    mkdirSync(lock);
-  } catch {
-    for (let i = 0; i < 600 && existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
-    return;
-  }
-  try {
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--node-only'], { cwd: root, stdio: 'pipe' });
-  } finally {
-    rmdirSync(lock);
-  }
-}
 
 const sha = (b: Buffer | Buffer[]) => {
   const h = createHash('sha256');
@@ -81,7 +51,7 @@ const sourceData = (n: number) => {
 };
 
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensurePluginBuilt();
   sandbox = await startSandbox({ agentPacing: false });
   ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
   binDir = mkdtempSync(path.join(os.tmpdir(), 'hatch-plugin-path-'));
