@@ -1,7 +1,7 @@
 // Port forwarding end to end against the sandbox: through `aws ssm start-session` with
 // hatch-ssm-plugin, and through the engine API (connectDataChannel + startPortSession),
 // multiplexed (current agent) and basic (an agent older than 3.0.196.0).
-// HATCH_PF_BYTES sets the bytes per direction per connection (default 8 MiB).
+// HATCH_PF_BYTES sets the bytes per direction per connection (default 100 MB, as the issue asks).
 import { ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,7 +15,7 @@ import { startPortSession, type PortSession } from '../../src/main/protocol/port
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
 
-const BYTES = Number(process.env.HATCH_PF_BYTES ?? 8 * 1024 * 1024);
+const BYTES = Number(process.env.HATCH_PF_BYTES ?? 100 * 1000 * 1000);
 
 
 const sha = (b: Buffer | Buffer[]) => {
