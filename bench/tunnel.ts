@@ -94,6 +94,11 @@ interface Row {
   mb: number;
   up: number;
   down: number;
+  /** Client data messages resent during the upload (none are lost on loopback: all spurious). */
+  retx?: number;
+  /** Client's smoothed RTT and RTO after the upload. */
+  srtt?: number;
+  rto?: number;
 }
 
 /** `msgSize`: client payload bytes per data message (1024 = the AWS-safe default, spec 14). */
@@ -119,11 +124,20 @@ async function tunnelRun(pacing: boolean, destPort: number, bytes: number, msgSi
     const ps = await startPortSession(client, { bindAddress: '127.0.0.1' });
     const port = ps.listenInfo!.port;
     const up = await upload(port, bytes);
+    const st = client.channel.stats();
     const down = await download(port, bytes);
     await ps.close({ terminate: true });
     client.close();
     await ssm.send(new TerminateSessionCommand({ SessionId: started.SessionId! })).catch(() => undefined);
-    return { path: `hatch ${ps.mode}, pacing ${pacing ? 'on' : 'off'}, ${msgSize}-B msgs`, mb: bytes / MB, up: bytes / MB / up, down: bytes / MB / down };
+    return {
+      path: `hatch ${ps.mode}, pacing ${pacing ? 'on' : 'off'}, ${msgSize}-B msgs`,
+      mb: bytes / MB,
+      up: bytes / MB / up,
+      down: bytes / MB / down,
+      retx: st.retransmissions,
+      srtt: st.srttMs,
+      rto: st.rtoMs,
+    };
   } finally {
     ssm.destroy();
     await sandbox.close();
@@ -147,10 +161,15 @@ async function main(): Promise<void> {
   ];
   dest.close();
   const f = (x: number) => x.toFixed(1).padStart(9);
-  process.stdout.write(`${'path'.padEnd(46)}${'MB'.padStart(6)}${'up MB/s'.padStart(9)}${'down MB/s'.padStart(11)}${'up/direct'.padStart(11)}${'down/direct'.padStart(13)}\n`);
+  const opt = (x: number | undefined, digits: number, width: number) => (x === undefined ? '-' : x.toFixed(digits)).padStart(width);
+  process.stdout.write(
+    `${'path'.padEnd(46)}${'MB'.padStart(6)}${'up MB/s'.padStart(9)}${'down MB/s'.padStart(11)}${'up/direct'.padStart(11)}${'down/direct'.padStart(13)}` +
+      `${'up retx'.padStart(9)}${'srtt ms'.padStart(9)}${'rto ms'.padStart(8)}\n`,
+  );
   for (const r of rows) {
     process.stdout.write(
-      `${r.path.padEnd(46)}${String(r.mb).padStart(6)}${f(r.up)}${f(r.down).padStart(11)}${(r.up / direct.up).toFixed(3).padStart(11)}${(r.down / direct.down).toFixed(3).padStart(13)}\n`,
+      `${r.path.padEnd(46)}${String(r.mb).padStart(6)}${f(r.up)}${f(r.down).padStart(11)}${(r.up / direct.up).toFixed(3).padStart(11)}${(r.down / direct.down).toFixed(3).padStart(13)}` +
+        `${opt(r.retx, 0, 9)}${opt(r.srtt, 1, 9)}${opt(r.rto, 0, 8)}\n`,
     );
   }
   process.stdout.write('(client, sandbox agent and servers share this one process; the reference plugin is capped at ≤ 1.02 MB/s each way, spec 9.6)\n');

@@ -118,7 +118,7 @@ export class HatchHost {
     );
 
     this.handlers = {
-      ...documentsHandlers({ clients, credentials, profiles, dataDir, emit: (name, payload) => this.emit(name, payload) }),
+      ...documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) }),
       'system.info': () => system.info(),
       'system.ping': ({ nonce }) => ({ nonce }),
       'profiles.list': async () => ({ profiles: await profiles.list() }),

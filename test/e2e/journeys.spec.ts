@@ -51,8 +51,26 @@ test('browse the Sandbox nodes, filter them, and run a shell in a tab', async ({
   await expect(terminalText(page)).toContainText('hatch-42');
   await page.screenshot({ path: 'test-results/journey-terminal.png' });
 
-  // Ctrl+K jumps to another node and opens a second session.
-  await page.keyboard.press('Control+k');
+  // Split the tab: a second session on the same node beside the first; broadcast to both.
+  await page.getByRole('button', { name: 'Split' }).click();
+  const panes = page.locator('.tab-content:not([hidden]) .pane');
+  await expect(panes).toHaveCount(2);
+  await expect(panes.nth(1).locator('.xterm-rows')).toContainText('web-1', { timeout: 20_000 });
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Broadcast input…' }).click();
+  await expect(page.getByText('Broadcast is ON')).toBeVisible();
+  await panes.nth(0).locator('.xterm').click({ timeout: 10_000 });
+  await page.keyboard.type('echo bc-$((2+3))\n');
+  await expect(panes.nth(0).locator('.xterm-rows')).toContainText('bc-5');
+  await expect(panes.nth(1).locator('.xterm-rows')).toContainText('bc-5');
+  await page.getByRole('button', { name: /Broadcasting to 2 panes/ }).click();
+  await expect(page.getByText('Broadcast is ON')).toBeHidden();
+  await page.screenshot({ path: 'test-results/journey-split.png' });
+
+  // In a terminal, Ctrl+K belongs to the shell; Ctrl+Shift+K opens the palette, which
+  // jumps to another node and opens a second session.
+  await panes.nth(0).locator('.xterm').click({ timeout: 10_000 });
+  await page.keyboard.press('Control+Shift+K');
   await page.getByRole('textbox', { name: 'Jump to node, tab or action' }).fill('web-2');
   await page.getByRole('option', { name: /web-2/ }).first().click();
   await expect(page.getByRole('tab', { name: /web-2/ })).toBeVisible();

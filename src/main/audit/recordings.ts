@@ -129,23 +129,41 @@ export class Recordings {
   }
 }
 
-/** The recording of an AWS session: by id when the header names it, else the closest start on the same node and profile. */
-export function matchRecording(
-  session: { sessionId: string; target: string; startedAt: number | null },
+/**
+ * Which recording belongs to which AWS session: by id when the header names it, else one
+ * to one by closest start on the same node and profile.
+ */
+export function assignRecordings(
+  sessions: Array<{ sessionId: string; target: string; startedAt: number | null }>,
   profile: string,
   recordings: RecordingSummary[],
-): string | null {
-  const exact = recordings.find((r) => r.awsSessionId === session.sessionId);
-  if (exact) return exact.id;
-  if (session.startedAt === null) return null;
-  let best: { id: string; delta: number } | null = null;
-  for (const r of recordings) {
-    if (r.awsSessionId !== null || r.target !== session.target || r.startedAt === null) continue;
-    if (r.title && !r.title.startsWith(`${profile} `)) continue;
-    // The header's timestamp has 1 s resolution and is written after StartSession returned.
-    const delta = r.startedAt - session.startedAt;
-    if (delta < -1000 || delta > MATCH_WINDOW_MS) continue;
-    if (!best || Math.abs(delta) < best.delta) best = { id: r.id, delta: Math.abs(delta) };
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const s of sessions) {
+    const exact = recordings.find((r) => r.awsSessionId === s.sessionId);
+    if (exact) {
+      out.set(s.sessionId, exact.id);
+      used.add(exact.id);
+    }
   }
-  return best?.id ?? null;
+  const candidates: Array<{ sessionId: string; id: string; delta: number }> = [];
+  for (const s of sessions) {
+    if (out.has(s.sessionId) || s.startedAt === null) continue;
+    for (const r of recordings) {
+      if (used.has(r.id) || r.awsSessionId !== null || r.target !== s.target || r.startedAt === null) continue;
+      if (r.title && !r.title.startsWith(`${profile} `)) continue;
+      // The header's timestamp has 1 s resolution and is written after StartSession returned.
+      const delta = r.startedAt - s.startedAt;
+      if (delta < -1000 || delta > MATCH_WINDOW_MS) continue;
+      candidates.push({ sessionId: s.sessionId, id: r.id, delta: Math.abs(delta) });
+    }
+  }
+  candidates.sort((a, b) => a.delta - b.delta);
+  for (const c of candidates) {
+    if (out.has(c.sessionId) || used.has(c.id)) continue;
+    out.set(c.sessionId, c.id);
+    used.add(c.id);
+  }
+  return out;
 }

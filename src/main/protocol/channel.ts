@@ -36,7 +36,10 @@ export interface ChannelOptions {
   role: ChannelRole;
   /** Largest plaintext payload per data message (spec 9.6/14). Default 1024. */
   maxMessageSize?: number;
-  /** Unacknowledged data messages allowed in flight before new ones wait. Default 256. */
+  /**
+   * Unacknowledged data messages allowed in flight before new ones wait. Default 1024
+   * (≈ 1 MiB at 1024-byte messages; the reference agent buffers up to 100 000, spec 5.6).
+   */
   window?: number;
   /** Out-of-order receive capacity in messages (spec 5.6). Default 10 000. */
   receiveBufferLimit?: number;
@@ -46,6 +49,13 @@ export interface ChannelOptions {
   sendBufferLimit?: number;
   /** Resend scheduler period (spec 5.4). Default 100 ms. 0 disables the internal timer (tests call tick()). */
   resendTickMs?: number;
+  /**
+   * Lower bound of the retransmission timeout (Hatch; the reference has none, spec 5.4).
+   * Default 200 ms. The spec's 1 s cap always applies.
+   */
+  minRtoMs?: number;
+  /** RTO until the first RTT sample (RFC 6298 2.1; the reference starts at 200 ms). Default 1000 ms. */
+  initialRtoMs?: number;
   /** Give up after this many resends of one message (reference: 3000). Default: never. */
   maxResendAttempts?: number;
   /** Clock in ms; injectable for tests. */
@@ -93,20 +103,37 @@ interface ChannelEvents {
 
 const NS_PER_MS = 1e6;
 
-/** RTT estimator of spec 5.4, in floating-point nanoseconds like the reference. */
+/**
+ * RTT estimator of spec 5.4, in floating-point nanoseconds like the reference. With the
+ * default arguments it is exactly the reference's; Hatch's channel adds a floor
+ * (`minRtoMs`), a higher initial RTO and RFC 6298 5.5 back-off, all within the 1 s cap.
+ */
 export class RtoEstimator {
   srttNs = 100 * NS_PER_MS;
   rttvarNs = 0;
-  rtoNs = 200 * NS_PER_MS;
-  constructor(
-    private readonly granularityNs = 10 * NS_PER_MS,
-    private readonly maxRtoNs = 1000 * NS_PER_MS,
-  ) {}
+  rtoNs: number;
+  private readonly granularityNs: number;
+  private readonly maxRtoNs: number;
+  private readonly minRtoNs: number;
+  constructor(opts: { granularityMs?: number; maxRtoMs?: number; minRtoMs?: number; initialRtoMs?: number } = {}) {
+    this.granularityNs = (opts.granularityMs ?? 10) * NS_PER_MS;
+    this.maxRtoNs = (opts.maxRtoMs ?? 1000) * NS_PER_MS;
+    this.minRtoNs = Math.min((opts.minRtoMs ?? 0) * NS_PER_MS, this.maxRtoNs);
+    this.rtoNs = this.clamp((opts.initialRtoMs ?? 200) * NS_PER_MS);
+  }
+  private clamp(ns: number): number {
+    return Math.min(Math.max(ns, this.minRtoNs), this.maxRtoNs);
+  }
   sample(rttMs: number): void {
     const r = rttMs * NS_PER_MS;
     this.rttvarNs = 0.75 * this.rttvarNs + 0.25 * Math.abs(this.srttNs - r);
     this.srttNs = 0.875 * this.srttNs + 0.125 * r;
-    this.rtoNs = Math.min(Math.trunc(this.srttNs + Math.max(this.granularityNs, 4 * this.rttvarNs)), this.maxRtoNs);
+    // A fresh sample also undoes any back-off (RFC 6298 5.7).
+    this.rtoNs = this.clamp(Math.trunc(this.srttNs + Math.max(this.granularityNs, 4 * this.rttvarNs)));
+  }
+  /** A retransmission timer expired: double the RTO, up to the cap (RFC 6298 5.5). */
+  backOff(): void {
+    this.rtoNs = this.clamp(this.rtoNs * 2);
   }
   get rtoMs(): number {
     return this.rtoNs / NS_PER_MS;
@@ -162,7 +189,7 @@ export class DataChannel {
   private readonly hardLimit: number;
   private readonly maxResends: number;
   private readonly now: () => number;
-  readonly rto = new RtoEstimator();
+  readonly rto: RtoEstimator;
 
   private socket: ChannelSocket | null = null;
   private socketGen = 0;
@@ -199,12 +226,13 @@ export class DataChannel {
     this.sendType = opts.role === 'client' ? MessageType.InputStreamData : MessageType.OutputStreamData;
     this.recvType = opts.role === 'client' ? MessageType.OutputStreamData : MessageType.InputStreamData;
     this.maxMessageSize = Math.max(1, opts.maxMessageSize ?? 1024);
-    this.window = Math.max(1, opts.window ?? 256);
+    this.window = Math.max(1, opts.window ?? 1024);
     this.receiveLimit = Math.max(1, opts.receiveBufferLimit ?? 10_000);
     this.highWater = opts.sendHighWaterMark ?? 1 << 20;
     this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
     this.maxResends = opts.maxResendAttempts ?? Infinity;
     this.now = opts.now ?? Date.now;
+    this.rto = new RtoEstimator({ minRtoMs: opts.minRtoMs ?? 200, initialRtoMs: opts.initialRtoMs ?? 1000 });
     const tick = opts.resendTickMs ?? 100;
     if (tick > 0) {
       this.timer = setInterval(() => this.tick(), tick);
@@ -355,11 +383,15 @@ export class DataChannel {
     }
   }
 
-  /** Resend scheduler: every unacknowledged message whose own RTO expired (spec 14). */
+  /**
+   * Resend scheduler: every unacknowledged message whose own RTO expired (spec 14). An
+   * expiry doubles the RTO (up to the 1 s cap) until the next RTT sample (RFC 6298 5.5).
+   */
   tick(): void {
     if (this.closed || this.paused || !this.socket) return;
     const now = this.now();
     const rto = this.rto.rtoMs;
+    let expired = false;
     for (const o of this.inFlight.values()) {
       if (now - o.lastSent < rto) continue;
       const neverSent = o.lastSent === -Infinity;
@@ -367,16 +399,19 @@ export class DataChannel {
         this.emit('giveUp', o.seq);
         return;
       }
+      if (!neverSent) expired = true;
       this.transmit(o, !neverSent);
-      if (!this.socket) return;
+      if (!this.socket) break;
     }
+    if (expired) this.rto.backOff();
   }
 
   private handleAck(seq: number): void {
     const o = this.inFlight.get(seq);
     if (!o) return; // late or duplicate acknowledgement
     this.inFlight.delete(seq);
-    // Karn's rule: a retransmitted message gives an ambiguous sample.
+    // Karn's rule: the acknowledgement of a resent message cannot be told apart from the
+    // original's, so only never-resent messages give RTT samples (spec 5.4 samples them all).
     if (o.resends === 0 && o.lastSent !== -Infinity) this.rto.sample(Math.max(0, this.now() - o.lastSent));
     this.pump();
     if (this.inFlight.size === 0 && this.queueHead >= this.queue.length) this.emit('idle');

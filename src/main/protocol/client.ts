@@ -99,10 +99,34 @@ function isProvider(k: KmsClientLike | DataKeyProvider): k is DataKeyProvider {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Adapts a `ws` socket to the channel's transport interface. */
+/** The part of ws's underlying TCP/TLS socket that write batching needs. */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 function wsAdapter(ws: WebSocket): ChannelSocket {
+  // Write batching: the first frame sent in a tick corks the underlying socket and the corked
+  // writes go out together on the next tick (one writev instead of one syscall per frame).
+  // Every frame is still its own WebSocket message, i.e. one ClientMessage (spec 3.3).
+  let corked: Corkable | null = null;
+  const flush = (): void => {
+    const raw = corked;
+    corked = null;
+    raw?.uncork();
+  };
   return {
     send(frame) {
       if (ws.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
+      if (!corked) {
+        // `_socket` is ws's (undocumented but stable since ws 1.x) net.Socket/TLSSocket.
+        const raw = (ws as unknown as { _socket?: Partial<Corkable> | null })._socket;
+        if (raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function') {
+          raw.cork();
+          corked = raw as Corkable;
+          process.nextTick(flush);
+        }
+      }
       ws.send(frame, { binary: true });
     },
     onMessage(cb) {

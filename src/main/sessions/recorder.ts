@@ -8,13 +8,22 @@ export class SessionRecorder {
   private readonly startedAt = performance.now();
   readonly path: string;
 
-  constructor(dir: string, meta: { id: string; target: string; cols: number; rows: number; title: string }) {
+  constructor(dir: string, meta: { id: string; awsSessionId: string; target: string; cols: number; rows: number; title: string }) {
     mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     this.path = path.join(dir, `${stamp}-${meta.target}-${meta.id.slice(0, 8)}.cast`);
     this.stream = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
     this.stream.write(
-      JSON.stringify({ version: 2, width: meta.cols, height: meta.rows, timestamp: Math.floor(Date.now() / 1000), title: meta.title, env: { TERM: 'xterm-256color' } }) + '\n',
+      JSON.stringify({
+        version: 2,
+        width: meta.cols,
+        height: meta.rows,
+        timestamp: Math.floor(Date.now() / 1000),
+        title: meta.title,
+        env: { TERM: 'xterm-256color' },
+        // Hatch's own header field: ties the recording to the session in the audit view.
+        awsSessionId: meta.awsSessionId,
+      }) + '\n',
     );
   }
 

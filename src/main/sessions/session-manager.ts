@@ -118,7 +118,7 @@ export class SessionManager {
     live.info = { ...live.info, awsSessionId: started.SessionId };
     if (this.options.recordingsDir) {
       try {
-        live.recorder = new SessionRecorder(this.options.recordingsDir, { id, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
+        live.recorder = new SessionRecorder(this.options.recordingsDir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
         live.info = { ...live.info, recordingPath: live.recorder.path };
       } catch {
         live.recorder = null; // a recording that can't be written must not stop the session

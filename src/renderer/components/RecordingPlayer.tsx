@@ -86,7 +86,7 @@ export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }
           <button type="button" disabled={!recording} onClick={restart}>
             Restart
           </button>
-          <button type="button" disabled={!recording || done} onClick={showAll}>
+          <button type="button" disabled={!recording} onClick={showAll}>
             Show all
           </button>
           <label htmlFor="player-speed">Speed</label>

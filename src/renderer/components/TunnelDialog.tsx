@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
+import { loadTunnelSets, saveToSet } from '../tunnel-sets';
 
 const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
 
@@ -12,6 +13,8 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
   const [localPort, setLocalPort] = useState('');
   const [bindAddress, setBindAddress] = useState<(typeof BIND_ADDRESSES)[number]>('127.0.0.1');
   const [label, setLabel] = useState('');
+  const [setName, setSetName] = useState('');
+  const existingSets = Object.keys(loadTunnelSets());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -37,6 +40,19 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
         ...(label ? { label } : {}),
       });
       useAppStore.getState().upsertTunnel(tunnel);
+      if (setName.trim()) {
+        saveToSet(setName.trim(), {
+          profile,
+          region,
+          target: node.id,
+          targetName: node.name,
+          remotePort: remote,
+          localPort: local,
+          bindAddress,
+          ...(remoteHost ? { remoteHost } : {}),
+          ...(label ? { label } : {}),
+        });
+      }
       useAppStore.getState().openTunnelsTab();
       onClose();
     } catch (e) {
@@ -81,6 +97,13 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
         </select>
         <label htmlFor="tunnel-label">Name (optional)</label>
         <input id="tunnel-label" value={label} placeholder={remoteHost ? `${remoteHost}:${remotePort}` : `${node.name}:${remotePort}`} onChange={(e) => setLabel(e.target.value)} />
+        <label htmlFor="tunnel-set">Save in a tunnel set (optional)</label>
+        <input id="tunnel-set" list="tunnel-set-names" value={setName} placeholder="e.g. prod databases" onChange={(e) => setSetName(e.target.value)} />
+        <datalist id="tunnel-set-names">
+          {existingSets.map((name) => (
+            <option key={name} value={name} />
+          ))}
+        </datalist>
         {error && (
           <div className="field-error" role="alert">
             {error}

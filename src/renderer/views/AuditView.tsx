@@ -284,9 +284,9 @@ function AuditPanel({ profile, region }: { profile: string; region: string }) {
                 </>
               )}
               <dt>S3 output</dt>
-              <dd className="mono">{selected.s3OutputUrl ?? (selected.endedAt ? 'not logged' : 'when the session ends')}</dd>
+              <dd className="mono">{selected.s3OutputUrl ?? (selected.endedAt ? 'not logged' : '—')}</dd>
               <dt>CloudWatch output</dt>
-              <dd className="mono">{selected.cloudWatchOutputUrl ?? (selected.endedAt ? 'not logged' : 'when the session ends')}</dd>
+              <dd className="mono">{selected.cloudWatchOutputUrl ?? (selected.endedAt ? 'not logged' : '—')}</dd>
             </dl>
             <div className="banner-actions">
               {recordingOf(selected) && (

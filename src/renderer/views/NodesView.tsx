@@ -13,6 +13,7 @@ import { TunnelDialog } from '../components/TunnelDialog';
 import { NodeDetail } from '../components/NodeDetail';
 import { STATUS } from '../node-status';
 import { EnginePicker } from '../components/EnginePicker';
+import { PreflightButton } from '../components/PreflightDialog';
 import { loadViewState, saveViewState, type NodesViewState, type SortKey } from '../view-state';
 
 const BASE_COLUMNS: Array<{ key: SortKey; label: string; width: string; mono?: boolean }> = [
@@ -243,6 +244,7 @@ export function NodesView() {
         <button type="button" disabled={!selectedNodes[0] || selectedNodes[0].pingStatus !== 'Online'} onClick={() => selectedNodes[0] && setForwarding(selectedNodes[0])}>
           Forward port
         </button>
+        <PreflightButton profile={profile.name} region={region} node={selectedNodes[0] ? { id: selectedNodes[0].id, name: selectedNodes[0].name } : null} />
         {selectedNodes.length > 1 && (
           <button type="button" onClick={() => selectedNodes.filter((n) => n.pingStatus === 'Online').forEach(start)}>
             Open {selectedNodes.filter((n) => n.pingStatus === 'Online').length} sessions

@@ -66,7 +66,7 @@ describe('rto.json', () => {
 
   it('the channel samples RTT from acknowledgements and resends only after RTO', () => {
     const c = clock();
-    const ch = make('client', {}, c);
+    const ch = make('client', { initialRtoMs: 200 }, c); // the reference's initial RTO
     const sock = new FakeSocket();
     ch.attach(sock);
     ch.sendOutput(Buffer.from('x'));

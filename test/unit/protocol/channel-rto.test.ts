@@ -1,0 +1,230 @@
+// Retransmission timing of the data channel (spec 5.4, 14): no spurious resends when the
+// round trip is long or inflated by queueing and a busy receiver, prompt repair of real loss,
+// RFC 6298 back-off within the 1 s cap. Everything runs on a simulated clock (no real time).
+import { describe, expect, it } from 'vitest';
+import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/main/protocol/channel';
+import { decodeMessage, MessageType } from '../../../src/main/protocol/codec';
+import { FakeSocket, rng, socketPair } from './fake-link';
+
+interface LinkOptions {
+  /** One-way propagation delay, ms. */
+  delayMs: number;
+  /** Bottleneck: frames per ms leaving each direction's queue (queueing delay builds up). Default: unlimited. */
+  framesPerMs?: number;
+  /** The agent is busy (reads nothing, so acknowledges nothing) while this returns true. */
+  agentBusy?: (t: number) => boolean;
+  /** Drop this frame (loss on the path). */
+  drop?: (frame: Buffer) => boolean;
+}
+
+/** Simulated clock + a FIFO link with delay, an optional bottleneck, a busy receiver and loss. */
+class Sim {
+  t = 0;
+  readonly client: DataChannel;
+  readonly agent: DataChannel;
+  private readonly a: FakeSocket;
+  private readonly b: FakeSocket;
+  private readonly toAgent: { due: number; frame: Buffer }[] = [];
+  private readonly toClient: { due: number; frame: Buffer }[] = [];
+  private lastDue = { toAgent: 0, toClient: 0 };
+  dropped = 0;
+
+  constructor(
+    private readonly link: LinkOptions,
+    chOpts: Partial<ChannelOptions> = {},
+  ) {
+    const now = () => this.t;
+    this.client = new DataChannel({ role: 'client', resendTickMs: 0, now, ...chOpts });
+    this.agent = new DataChannel({ role: 'agent', resendTickMs: 0, now, ...chOpts });
+    [this.a, this.b] = socketPair();
+    this.a.intercept = (f) => this.enqueue(this.toAgent, 'toAgent', f);
+    this.b.intercept = (f) => this.enqueue(this.toClient, 'toClient', f);
+    this.client.attach(this.a);
+    this.agent.attach(this.b);
+  }
+
+  private enqueue(q: { due: number; frame: Buffer }[], dir: 'toAgent' | 'toClient', frame: Buffer): void {
+    if (this.link.drop?.(frame)) {
+      this.dropped++;
+      return;
+    }
+    const gap = this.link.framesPerMs ? 1 / this.link.framesPerMs : 0;
+    const due = Math.max(this.t + this.link.delayMs, this.lastDue[dir] + gap);
+    this.lastDue[dir] = due;
+    q.push({ due, frame });
+  }
+
+  /** Advance 1 ms: deliver what is due, run both resend schedulers every 100 ms. */
+  step(): void {
+    this.t++;
+    let i = 0;
+    if (!this.link.agentBusy?.(this.t)) {
+      while (i < this.toAgent.length && this.toAgent[i].due <= this.t) this.b.deliver(this.toAgent[i++].frame);
+      this.toAgent.splice(0, i);
+    }
+    i = 0;
+    while (i < this.toClient.length && this.toClient[i].due <= this.t) this.a.deliver(this.toClient[i++].frame);
+    this.toClient.splice(0, i);
+    if (this.t % 100 === 0) {
+      this.client.tick();
+      this.agent.tick();
+    }
+  }
+
+  /** Upload `bytes` (streamed, honouring back-pressure) and run until all is acknowledged. */
+  upload(bytes: number, maxMs = 600_000): Buffer {
+    const data = Buffer.alloc(bytes);
+    for (let k = 0; k < bytes; k++) data[k] = (k * 31 + (k >> 10)) & 0xff;
+    const got: Buffer[] = [];
+    this.agent.on('data', (m) => void got.push(Buffer.from(m.payload)));
+    let off = 0;
+    const pump = () => {
+      while (off < bytes) {
+        const piece = data.subarray(off, off + 16 * 1024);
+        off += piece.length;
+        if (!this.client.sendOutput(piece)) return;
+      }
+    };
+    this.client.on('drain', pump);
+    pump();
+    const done = () => off >= bytes && this.client.stats().inFlight === 0 && this.client.stats().queuedMessages === 0;
+    while (!done() && this.t < maxMs) this.step();
+    expect(done()).toBe(true);
+    return Buffer.concat(got);
+  }
+
+  close(): void {
+    this.client.close();
+    this.agent.close();
+  }
+}
+
+function expectSame(got: Buffer, bytes: number): void {
+  expect(got.length).toBe(bytes);
+  for (let k = 0; k < bytes; k++) {
+    if (got[k] !== ((k * 31 + (k >> 10)) & 0xff)) throw new Error(`byte ${k} differs`);
+  }
+}
+
+describe('no spurious retransmission without loss', () => {
+  it('constant 150 ms each way (RTT 300 ms, above the reference initial RTO of 200 ms)', () => {
+    // The reference estimator starts at 200 ms; with Karn's rule but no back-off every message
+    // would be resent before its first acknowledgement and no RTT sample would ever be taken.
+    const sim = new Sim({ delayMs: 150 }, { window: 256 });
+    const got = sim.upload(4 << 20);
+    expectSame(got, 4 << 20);
+    const st = sim.client.stats();
+    expect(st.retransmissions).toBe(0);
+    expect(sim.agent.stats().duplicatesReceived).toBe(0);
+    expect(st.srttMs).toBeGreaterThan(250); // estimate converged on the real 300 ms
+    expect(st.rtoMs).toBeGreaterThan(st.srttMs);
+    expect(st.rtoMs).toBeLessThanOrEqual(1000);
+    sim.close();
+  });
+
+  it('queueing delay at a bottleneck plus a receiver that stalls 60 ms every 300 ms', () => {
+    // A full window queues at the bottleneck: every RTT sample is ≈ 5 + 5 + 256/8 ≈ 42 ms,
+    // so an estimator fed those samples alone settles at RTO ≈ SRTT + 10 ms ≈ 52 ms. The
+    // agent then stalls (GC, a burst of other work) across a resend tick: acknowledgements
+    // are ≈ 100 ms late although nothing was lost.
+    const sim = new Sim(
+      { delayMs: 5, framesPerMs: 8, agentBusy: (t) => t % 300 >= 40 && t % 300 < 100 + 1 },
+      { window: 256 },
+    );
+    const got = sim.upload(16 << 20);
+    expectSame(got, 16 << 20);
+    const st = sim.client.stats();
+    expect(sim.t).toBeGreaterThan(1500); // several stalls happened during the transfer
+    expect(st.retransmissions).toBe(0);
+    expect(sim.agent.stats().duplicatesReceived).toBe(0);
+    expect(st.rtoMs).toBeGreaterThanOrEqual(200); // the floor, not SRTT + 10 ms
+    sim.close();
+  });
+
+  it('the same holds for the agent role (download direction)', () => {
+    const sim = new Sim({ delayMs: 150 }, { window: 256 });
+    const got: Buffer[] = [];
+    sim.client.on('data', (m) => void got.push(Buffer.from(m.payload)));
+    const data = Buffer.alloc(1 << 20, 0x33);
+    sim.agent.sendOutput(data);
+    while ((sim.agent.stats().inFlight > 0 || sim.agent.stats().queuedMessages > 0) && sim.t < 60_000) sim.step();
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(sim.agent.stats().retransmissions).toBe(0);
+    sim.close();
+  });
+});
+
+describe('real loss is still repaired', () => {
+  it('10% of frames (data and acks) lost on a 20 ms path: everything arrives once, in order', () => {
+    const random = rng(11);
+    const sim = new Sim({ delayMs: 10, framesPerMs: 8, drop: () => random() < 0.1 }, { window: 256 });
+    const got = sim.upload(1 << 20);
+    expectSame(got, 1 << 20);
+    expect(sim.dropped).toBeGreaterThan(100);
+    expect(sim.client.stats().retransmissions).toBeGreaterThan(0);
+    sim.close();
+  });
+
+  it('a lost message is resent after the RTO floor, not after the 1 s cap', () => {
+    let dropSeq = 5;
+    const sim = new Sim(
+      {
+        delayMs: 10,
+        drop: (f) => {
+          const m = decodeMessage(f);
+          if (m.messageType === MessageType.InputStreamData && m.sequenceNumber === dropSeq) {
+            dropSeq = -1; // only the first copy
+            return true;
+          }
+          return false;
+        },
+      },
+      { window: 256 },
+    );
+    const got = sim.upload(64 * 1024);
+    expectSame(got, 64 * 1024);
+    expect(sim.dropped).toBe(1);
+    expect(sim.client.stats().retransmissions).toBe(1);
+    // Samples of ≈ 20 ms put the RTO on its 200 ms floor: repaired at the first tick after it.
+    expect(sim.t).toBeLessThanOrEqual(400);
+    sim.close();
+  });
+
+  it('a dead path: resends back off exponentially up to the 1 s cap', () => {
+    let t = 0;
+    const ch = new DataChannel({ role: 'client', resendTickMs: 0, now: () => t, initialRtoMs: 200 });
+    const sock = new FakeSocket(); // no peer: nothing is ever acknowledged
+    ch.attach(sock);
+    ch.sendOutput(Buffer.from('x'));
+    const sentAt: number[] = [];
+    let seen = sock.sent.length;
+    for (t = 1; t <= 6000; t++) {
+      if (t % 100 === 0) ch.tick();
+      if (sock.sent.length > seen) {
+        seen = sock.sent.length;
+        sentAt.push(t);
+      }
+    }
+    // RTO 200 → 400 → 800 → 1000 (cap) → 1000 …
+    expect(sentAt.slice(0, 6)).toEqual([200, 600, 1400, 2400, 3400, 4400]);
+    ch.close();
+  });
+});
+
+describe('RtoEstimator options', () => {
+  it('floor and cap bound the RTO; back-off doubles it until the next sample', () => {
+    const r = new RtoEstimator({ minRtoMs: 200, initialRtoMs: 1000 });
+    expect(r.rtoMs).toBe(1000);
+    r.sample(5);
+    expect(r.rtoMs).toBe(200); // SRTT + 4·RTTVAR ≈ 188 ms: raised to the floor
+    for (let i = 0; i < 50; i++) r.sample(5);
+    expect(r.rtoMs).toBe(200);
+    r.backOff();
+    expect(r.rtoMs).toBe(400);
+    r.backOff();
+    r.backOff();
+    expect(r.rtoMs).toBe(1000);
+    r.sample(5);
+    expect(r.rtoMs).toBe(200);
+  });
+});
