@@ -1,5 +1,5 @@
 // Starts `hatch-web` as a user would, with a fresh HOME (so the built-in Sandbox profile
-// is all there is), and returns its tokenised URL.
+// is all there is, unless AWS config files are given), and returns its tokenised URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,9 +11,10 @@ export interface RunningHost {
   stop(): void;
 }
 
-export async function startHatchWeb(): Promise<RunningHost> {
+export async function startHatchWeb(files: { config?: string; credentials?: string } = {}): Promise<RunningHost> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-e2e-home-'));
-  writeFileSync(path.join(home, 'aws-config'), '');
+  writeFileSync(path.join(home, 'aws-config'), files.config ?? '');
+  if (files.credentials) writeFileSync(path.join(home, 'aws-credentials'), files.credentials, { mode: 0o600 });
   const child: ChildProcess = spawn(process.execPath, [path.resolve('bin/hatch-web.cjs'), '--no-open', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws-credentials') },

@@ -23,6 +23,41 @@ function useSessionStats(sessionId: string | null) {
   return sessionId ? stats : null;
 }
 
+/** The idle timeout and maximum duration in force where a session runs (its preferences). */
+function useSessionLimits(profile: string | null, region: string | null) {
+  const [limits, setLimits] = useState<{ idle: number; max: number | null } | null>(null);
+  useEffect(() => {
+    if (!profile || !region) return;
+    let alive = true;
+    void api.call('preferences.get', { profile, region }).then(
+      (state) => alive && setLimits({ idle: state.preferences.idleSessionTimeout, max: state.preferences.maxSessionDuration }),
+      () => alive && setLimits(null),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [profile, region]);
+  return profile && region ? limits : null;
+}
+
+function useNow(enabled: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!enabled) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [enabled]);
+  return now;
+}
+
+const mmss = (ms: number) => {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+};
+
 export function StatusBar() {
   const info = useAppStore((s) => s.systemInfo);
   const error = useAppStore((s) => s.connectionError);
@@ -32,9 +67,20 @@ export function StatusBar() {
     const tab = s.tabs.find((t) => t.id === s.activeTabId);
     return tab?.kind === 'terminal' ? s.sessions[tab.panes[0]] : undefined;
   });
-  const stats = useSessionStats(session && session.state !== 'ended' ? session.id : null);
+  const running = session && session.state !== 'ended' ? session : null;
+  const stats = useSessionStats(running?.id ?? null);
+  const limits = useSessionLimits(running?.profile ?? null, running?.region ?? null);
+  const now = useNow(running !== null);
   const parts = session
-    ? [session.profile, session.region, `${session.engine} engine`, session.state, stats?.latencyMs != null ? `${Math.round(stats.latencyMs)} ms` : null]
+    ? [
+        session.profile,
+        session.region,
+        `${session.engine} engine`,
+        session.state,
+        stats?.latencyMs != null ? `${Math.round(stats.latencyMs)} ms` : null,
+        running && stats && limits ? `idle timeout ${mmss(stats.lastActivityAt + limits.idle * 60_000 - now)}` : null,
+        running && limits?.max ? `max duration ${mmss(running.startedAt + limits.max * 60_000 - now)}` : null,
+      ]
     : [profile?.name ?? 'No profile selected', region];
   return (
     <footer className="statusbar" aria-label="Status">
