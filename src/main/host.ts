@@ -23,6 +23,7 @@ import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, crea
 import { InventoryService } from './inventory';
 import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
 import { NativeEngine } from './sessions/native-engine';
+import type { SpawnPty } from './sessions/pty';
 import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
 import { documentsHandlers } from './documents/handlers';
@@ -44,6 +45,8 @@ export interface HatchHostOptions {
   sandbox?: BuiltinSandbox;
   /** Where to look for session-manager-plugin (default: PATH and the usual install places). */
   pluginCandidates?: () => string[];
+  /** How engines get a pty (Electron: the pty host utility process); default in-process node-pty. */
+  spawnPty?: SpawnPty;
   /** Where a thrown non-HatchError is reported (a bug); defaults to console.error. */
   logError?: (error: unknown, method: string) => void;
 }
@@ -100,7 +103,7 @@ export class HatchHost {
     };
     const sessions = new SessionManager({
       aws,
-      engines: { native: new NativeEngine(), plugin: new PluginEngine(async () => (await pluginInfo()).path) },
+      engines: { native: new NativeEngine(), plugin: new PluginEngine(async () => (await pluginInfo()).path, options.spawnPty) },
       pluginAvailable: async () => (await pluginInfo()).found,
       emit: (name, payload) => this.emit(name, payload),
       recordingsDir: path.join(dataDir, 'recordings'),

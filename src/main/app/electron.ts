@@ -16,6 +16,7 @@ import { isPermissionAllowed } from './permissions';
 import { TunnelMenu } from './tunnel-menu';
 import { hostTunnelSource } from './tunnel-source';
 import { restoreBounds, trackWindowState } from './window-state';
+import { PtyHost } from './pty-host';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 // Every renderer sandboxed, whatever options a future window passes.
@@ -29,8 +30,18 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   const rendererDir = path.join(__dirname, '../renderer');
   const iconsDir = path.join(__dirname, '../../assets/icons');
+  // node-pty sessions run in a utility process, off main's event loop (architecture notes).
+  const ptyHost = new PtyHost(path.join(__dirname, 'pty-host.cjs'));
   // Recordings, the embedded sandbox and caches live with the app's other data.
-  const host = new HatchHost({ host: 'electron', dataDir: app.getPath('userData') });
+  const host = new HatchHost({
+    host: 'electron',
+    dataDir: app.getPath('userData'),
+    spawnPty: (options) => {
+      const handle = ptyHost.spawn(options);
+      handle.pid.catch(() => undefined); // a failed start is reported through onExit
+      return handle;
+    },
+  });
   let settings: SettingsStore | undefined;
 
   // Events raised before a new window's renderer listens (a reset settings file, a dock
@@ -137,6 +148,7 @@ if (!app.requestSingleInstanceLock()) {
     if (cleanedUp) return;
     event.preventDefault();
     void Promise.allSettled([settings?.flush(), host.dispose()]).finally(() => {
+      ptyHost.dispose();
       cleanedUp = true;
       app.quit();
     });

@@ -205,6 +205,7 @@ export class DataChannel {
   private paused = false;
   private readBlocked = false;
   private draining = false;
+  private pumping = false;
   private closed = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private retransmissions = 0;
@@ -338,9 +339,27 @@ export class DataChannel {
     this.queuedBytes += payload.length;
   }
 
-  /** Move queued messages into flight while the window and the publication state allow. */
+  /**
+   * Move queued messages into flight while the window and the publication state allow. Not
+   * re-entered: with a transport that answers synchronously (an acknowledgement arriving
+   * inside send) the outer loop picks up what a nested call would have sent, so the stack
+   * stays flat however large the window is.
+   */
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.pumping) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop();
+    } finally {
+      this.pumping = false;
+    }
+    if (this.needDrain && this.queuedBytes < this.highWater) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+  }
+
+  private pumpLoop(): void {
     while (this.queueHead < this.queue.length && this.inFlight.size < this.window && !this.paused) {
       const q = this.queue[this.queueHead];
       this.queue[this.queueHead++] = undefined as unknown as Queued;
@@ -365,10 +384,6 @@ export class DataChannel {
     } else if (this.queueHead === this.queue.length) {
       this.queue.length = 0;
       this.queueHead = 0;
-    }
-    if (this.needDrain && this.queuedBytes < this.highWater) {
-      this.needDrain = false;
-      this.emit('drain');
     }
   }
 

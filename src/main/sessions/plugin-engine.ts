@@ -1,7 +1,7 @@
 // The plugin engine: AWS's session-manager-plugin in a pty, called exactly as the AWS CLI
 // calls it (spec 12.2): the StartSession response travels in an environment variable
 // whose name is argv 1, never on the command line.
-import * as pty from 'node-pty';
+import { spawnLocalPty, type SpawnPty } from './pty';
 import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 
 export const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
@@ -9,7 +9,10 @@ export const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
 export class PluginEngine implements SessionEngine {
   readonly kind = 'plugin' as const;
 
-  constructor(private readonly pluginPath: () => Promise<string | null>) {}
+  constructor(
+    private readonly pluginPath: () => Promise<string | null>,
+    private readonly spawnPty: SpawnPty = spawnLocalPty,
+  ) {}
 
   async attach(start: StartSessionResult, context: EngineContext): Promise<EngineSession> {
     const executable = await this.pluginPath();
@@ -22,23 +25,26 @@ export class PluginEngine implements SessionEngine {
       ...(await context.childEnv()),
       [START_SESSION_RESPONSE_VAR]: JSON.stringify(start),
     };
-    const child = pty.spawn(
-      executable,
-      [START_SESSION_RESPONSE_VAR, context.region, 'StartSession', '', JSON.stringify(parameters), await context.ssmEndpoint()],
-      { name: 'xterm-256color', cols: context.cols, rows: context.rows, env },
-    );
+    const child = this.spawnPty({
+      file: executable,
+      args: [START_SESSION_RESPONSE_VAR, context.region, 'StartSession', '', JSON.stringify(parameters), await context.ssmEndpoint()],
+      name: 'xterm-256color',
+      cols: context.cols,
+      rows: context.rows,
+      env,
+    });
     const data = new Listeners<Buffer>();
     const state = new Listeners<EngineState>();
     const end = new Listeners<EngineEnd>();
     let terminating = false;
     child.onData((text) => data.emit(Buffer.from(text, 'utf8')));
-    child.onExit(({ exitCode, signal }) => {
+    child.onExit(({ exitCode, signal, error }) => {
       end.emit(
         terminating
           ? { reason: 'terminated', exitCode, message: null }
-          : exitCode === 0
+          : exitCode === 0 && !error
             ? { reason: 'exit', exitCode, message: null }
-            : { reason: 'failed', exitCode, message: `session-manager-plugin exited with ${signal ? `signal ${signal}` : `status ${exitCode}`}.` },
+            : { reason: 'failed', exitCode, message: error ?? `session-manager-plugin exited with ${signal ? `signal ${signal}` : `status ${exitCode}`}.` },
       );
     });
     queueMicrotask(() => state.emit('live'));
