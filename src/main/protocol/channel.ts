@@ -37,8 +37,9 @@ export interface ChannelOptions {
   /** Largest plaintext payload per data message (spec 9.6/14). Default 1024. */
   maxMessageSize?: number;
   /**
-   * Unacknowledged data messages allowed in flight before new ones wait. Default 1024
-   * (≈ 1 MiB at 1024-byte messages; the reference agent buffers up to 100 000, spec 5.6).
+   * Unacknowledged data messages allowed in flight before new ones wait. Default 256
+   * (256 KiB at 1024-byte messages): on loopback at most ≈ 190 are ever in flight, so it is
+   * not the bottleneck; raise it for long round trips (bandwidth × RTT / message size).
    */
   window?: number;
   /** Out-of-order receive capacity in messages (spec 5.6). Default 10 000. */
@@ -227,7 +228,7 @@ export class DataChannel {
     this.sendType = opts.role === 'client' ? MessageType.InputStreamData : MessageType.OutputStreamData;
     this.recvType = opts.role === 'client' ? MessageType.OutputStreamData : MessageType.InputStreamData;
     this.maxMessageSize = Math.max(1, opts.maxMessageSize ?? 1024);
-    this.window = Math.max(1, opts.window ?? 1024);
+    this.window = Math.max(1, opts.window ?? 256);
     this.receiveLimit = Math.max(1, opts.receiveBufferLimit ?? 10_000);
     this.highWater = opts.sendHighWaterMark ?? 1 << 20;
     this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
