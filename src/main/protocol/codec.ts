@@ -1,6 +1,6 @@
 // Binary ClientMessage codec for the Session Manager data channel (spec section 4).
 // Hot path: one allocation per encoded frame, subarray views on decode, digest over whole payloads.
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 export const MessageType = {
   InputStreamData: 'input_stream_data',
@@ -109,7 +109,8 @@ function readU64(buf: Buffer, offset: number): number {
 }
 
 export function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
+  // One-shot hashing: no Hash object per message on the hot path.
+  return hash('sha256', data, 'buffer');
 }
 
 export function encodeMessage(m: EncodeInput): Buffer {
@@ -125,7 +126,7 @@ export function encodeMessage(m: EncodeInput): Buffer {
   writeU64(frame, m.sequenceNumber, SEQ_OFFSET, 'sequenceNumber');
   writeU64(frame, m.flags ?? 0, FLAGS_OFFSET, 'flags');
   writeMessageId(m.messageId ?? randomUUID(), frame, ID_OFFSET);
-  createHash('sha256').update(payload).digest().copy(frame, DIGEST_OFFSET);
+  sha256(payload).copy(frame, DIGEST_OFFSET);
   frame.writeUInt32BE(m.payloadType ?? 0, PAYLOAD_TYPE_OFFSET);
   frame.writeUInt32BE(payload.length, HEADER_LENGTH);
   payload.copy(frame, MESSAGE_HEADER_SIZE);
