@@ -1,6 +1,7 @@
 // Sessions & audit in Chromium through the browser host: a session started in Hatch shows
 // among the account's active sessions, its recording plays back, the list exports as CSV,
-// and terminating it (asked once) moves it to the history.
+// and terminating it (asked once) moves it to the history and ends its terminal tab with
+// the reason shown.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { startHatchWeb, type RunningHost } from './host';
@@ -12,7 +13,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => host.stop());
 
-test('list, replay, export and terminate sessions', async ({ page }) => {
+test('list, replay, export and terminate sessions; the terminated session ends in its tab and shows in History', async ({ page }) => {
   await page.addInitScript(() => localStorage.setItem('hatch.terminalRenderer', 'dom'));
   await page.goto(host.url);
   const grid = page.getByRole('grid', { name: 'Managed nodes' });
@@ -69,5 +70,13 @@ test('list, replay, export and terminate sessions', async ({ page }) => {
   await page.getByRole('radio', { name: 'History' }).click();
   const past = page.getByRole('table', { name: 'Past sessions' }).getByRole('row', { name: new RegExp(sessionId) });
   await expect(past).toContainText('Terminated');
+  await expect(past).toContainText('web-1');
   await page.screenshot({ path: 'test-results/audit-history.png' });
+
+  // Back in its terminal tab, the session has ended, with the reason in the banner and on the tab.
+  const tab = page.getByRole('tab', { name: /web-1/ });
+  await tab.click();
+  await expect(page.locator('.tab-content:not([hidden])').getByRole('status').filter({ hasText: 'Session ended' })).toHaveText(/Session ended \(terminated\)/);
+  await expect(tab).toHaveAccessibleName(/ended: terminated/);
+  await page.screenshot({ path: 'test-results/audit-terminated-tab.png' });
 });

@@ -27,6 +27,9 @@ test('create, validate, review and save preferences; resolve a conflict; compare
   await expect(idle(page)).toHaveValue('20');
 
   // A broken rule is named next to the field, and saving is off.
+  await idle(page).fill('0');
+  await expect(page.getByText('Idle session timeout must be a whole number of minutes from 1 to 60.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Review and create…' })).toBeDisabled();
   await idle(page).fill('61');
   await expect(page.getByText('Idle session timeout must be a whole number of minutes from 1 to 60.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Review and create…' })).toBeDisabled();
@@ -88,6 +91,10 @@ test('create, validate, review and save preferences; resolve a conflict; compare
   await expect(table.getByRole('row', { name: 'Idle session timeout (minutes) (differs)' })).toContainText('40');
   await expect(table.getByRole('row', { name: 'KMS encryption (differs)' })).toBeVisible();
   await expect(table.getByRole('row', { name: 'S3 bucket', exact: true })).toBeVisible();
+  // Exactly the fields that differ are marked, and counted.
+  const marked = await table.getByRole('row', { name: /\(differs\)$/ }).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+  expect(marked).toEqual(['Idle session timeout (minutes) (differs)', 'KMS encryption (differs)', 'KMS key (differs)']);
+  await expect(page.getByText('3 settings differ.')).toBeVisible();
   await page.screenshot({ path: 'test-results/preferences-compare.png' });
 });
 

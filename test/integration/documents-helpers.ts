@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { HatchHost } from '../../src/main/host';
 import { BuiltinSandbox } from '../../src/main/aws';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index';
 import type { CallRequest, CallResponse, CallResult, Method } from '../../src/shared/contract';
 
 export interface TestHost {
@@ -20,10 +20,19 @@ export interface TestHost {
   dispose(): Promise<void>;
 }
 
-export async function startTestHost(): Promise<TestHost> {
+export interface TestHostOptions {
+  /** More sandbox options, e.g. `timeScale` so idle timeouts pass in a test. */
+  sandbox?: Omit<SandboxOptions, 'dataDir'>;
+  /** AWS config and credentials files (user profiles, e.g. with endpoint_url at the sandbox). */
+  config?: (sandbox: Sandbox) => string;
+  credentials?: (sandbox: Sandbox) => string;
+}
+
+export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-docs-home-'));
-  writeFileSync(path.join(home, 'empty-config'), '');
-  const sandbox = await startSandbox({ agentPacing: false, dataDir: path.join(home, 'sandbox') });
+  const sandbox = await startSandbox({ agentPacing: false, ...options.sandbox, dataDir: path.join(home, 'sandbox') });
+  writeFileSync(path.join(home, 'empty-config'), options.config?.(sandbox) ?? '');
+  writeFileSync(path.join(home, 'no-credentials'), options.credentials?.(sandbox) ?? '', { mode: 0o600 });
   const regions = [...new Set([sandbox.region, ...sandbox.fleet.nodes.map((n) => n.region)])];
   const dataDir = path.join(home, '.hatch');
   const host = new HatchHost({

@@ -61,7 +61,7 @@ export function mapReason(reason: ProtocolEndReason, message: string): SessionEn
     case 'exit':
       return 'exit';
     case 'terminated':
-      if (/idle/i.test(message)) return 'idle-timeout';
+      if (/idle|inactivity/i.test(message)) return 'idle-timeout';
       if (/duration/i.test(message)) return 'max-duration';
       return 'terminated';
     case 'closed':

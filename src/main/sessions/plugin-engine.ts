@@ -2,6 +2,7 @@
 // calls it (spec 12.2): the StartSession response travels in an environment variable
 // whose name is argv 1, never on the command line.
 import { spawnLocalPty, type SpawnPty } from './pty';
+import { mapReason } from './native-engine';
 import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 
 export const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
@@ -37,13 +38,21 @@ export class PluginEngine implements SessionEngine {
     const state = new Listeners<EngineState>();
     const end = new Listeners<EngineEnd>();
     let terminating = false;
-    child.onData((text) => data.emit(Buffer.from(text, 'utf8')));
+    // The plugin exits 0 however the session ended; when the service gave a reason (idle
+    // timeout, terminated, …) the plugin prints it as "SessionId: <id> : <reason>" last.
+    let tail = '';
+    child.onData((text) => {
+      tail = (tail + text).slice(-600);
+      data.emit(Buffer.from(text, 'utf8'));
+    });
     child.onExit(({ exitCode, signal, error }) => {
+      const closing = new RegExp(`SessionId: ${escapeRegExp(start.SessionId)} : ([^\\r\\n]+)`).exec(tail);
+      const serviceEnded = closing ? mapReason('terminated', closing[1]) : null;
       end.emit(
         terminating
           ? { reason: 'terminated', exitCode, message: null }
           : exitCode === 0 && !error
-            ? { reason: 'exit', exitCode, message: null }
+            ? { reason: serviceEnded ?? 'exit', exitCode, message: closing?.[1].trim() ?? null }
             : { reason: 'failed', exitCode, message: error ?? `session-manager-plugin exited with ${signal ? `signal ${signal}` : `status ${exitCode}`}.` },
       );
     });
@@ -69,4 +78,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
   return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -149,8 +149,11 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
     if (!candidate) return;
     setSaving(true);
     setSaveError(null);
+    // Overwriting replaces the version the user was shown and confirmed, not whatever AWS
+    // holds by then: a change made after the confirmation is another conflict.
+    const base = overwrite && conflict ? conflict : state;
     try {
-      const out = await api.call('preferences.save', { profile, region, preferences: candidate, baseVersion: state.version, baseHash: state.hash, overwrite });
+      const out = await api.call('preferences.save', { profile, region, preferences: candidate, baseVersion: base.version, baseHash: base.hash });
       setReviewing(null);
       if (out.outcome === 'saved' || out.outcome === 'unchanged') {
         setConflict(null);
