@@ -60,6 +60,8 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
+/** Most port sessions one tunnel may pool (each is paced to ~1 MB/s by the agent). */
+export const MAX_TUNNEL_POOL = 8;
 export const TunnelState = z.enum(['starting', 'open', 'reconnecting', 'stopped', 'failed']);
 /** A port forward as the renderer sees it; bytes never pass through the renderer. */
 export const TunnelInfo = z.object({
@@ -74,7 +76,12 @@ export const TunnelInfo = z.object({
   localPort: z.number().int(),
   state: TunnelState,
   mode: z.enum(['basic', 'multiplexed', 'stdio']).nullable(),
+  /** The first live session of the pool (null while none is up). */
   awsSessionId: z.string().nullable(),
+  /** Port sessions behind the one local port; connections go to the least-loaded one. */
+  poolSize: z.number().int().min(1).max(MAX_TUNNEL_POOL).default(1),
+  /** Every live session of the pool. */
+  awsSessionIds: z.array(z.string()).default([]),
   message: z.string().nullable(),
   startedAt: z.number(),
 });
@@ -89,6 +96,18 @@ export const TunnelStats = z.object({
   activeConnections: z.number().int(),
   totalConnections: z.number().int(),
   connectErrors: z.number().int(),
+  /** Per live session of the pool: connections it was given and bytes it carried. */
+  sessions: z
+    .array(
+      z.object({
+        awsSessionId: z.string(),
+        activeConnections: z.number().int(),
+        totalConnections: z.number().int(),
+        bytesUp: z.number(),
+        bytesDown: z.number(),
+      }),
+    )
+    .default([]),
 });
 export type TunnelStats = z.infer<typeof TunnelStats>;
 const Port = z.number().int().min(1).max(65535);
@@ -144,7 +163,17 @@ export const calls = {
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
   'sessions.restart': { request: SessionRef, response: SessionInfo },
-  'sessions.stats': { request: SessionRef, response: z.object({ latencyMs: z.number().nullable(), lastActivityAt: z.number() }) },
+  'sessions.stats': {
+    request: SessionRef,
+    response: z.object({
+      latencyMs: z.number().nullable(),
+      lastActivityAt: z.number(),
+      /** Terminal output main holds for the renderer: sent but unacknowledged, plus not yet sent (chars). */
+      bufferedChars: z.number().int().nonnegative(),
+      /** Flow control has stopped reading the engine (the renderer is behind). */
+      outputPaused: z.boolean(),
+    }),
+  },
   'tunnels.start': {
     request: z
       .object({
@@ -156,6 +185,8 @@ export const calls = {
         localPort: z.number().int().min(0).max(65535),
         bindAddress: z.union([z.literal('127.0.0.1'), z.literal('::1'), z.literal('0.0.0.0'), z.literal('localhost')]).default('127.0.0.1'),
         label: z.string().max(100).optional(),
+        /** Sessions behind the local port (1 = one session, as the AWS CLI does). */
+        poolSize: z.number().int().min(1).max(MAX_TUNNEL_POOL).default(1),
       })
       .strict(),
     response: TunnelInfo,

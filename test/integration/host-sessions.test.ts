@@ -179,6 +179,13 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(session.engine).toBe('plugin'); // the default when the plugin is installed
     await call('sessions.write', { sessionId: session.id, data: 'echo plugin-$((6*7))\r' });
     await waitFor(() => output(session.id).includes('plugin-42'));
+    // The start size reached the remote pty, and a resize goes through the plugin too
+    // (Hatch resizes the plugin's pty; the plugin sends the new size on SIGWINCH).
+    await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
+    await waitFor(() => output(session.id).includes('size-25x90'));
+    await call('sessions.resize', { sessionId: session.id, cols: 101, rows: 33 });
+    await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
+    await waitFor(() => output(session.id).includes('size-33x101'));
     await call('sessions.write', { sessionId: session.id, data: 'exit\r' });
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('exit');

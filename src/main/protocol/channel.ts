@@ -16,6 +16,9 @@ import {
 import { parseChannelClosed, type ChannelClosed } from './payloads';
 
 /** What the channel needs from a transport. `send` may throw when the transport is down. */
+/** Messages ahead of the next expected one that a paused reader keeps (about 16 KiB at 1 KiB each). */
+const PAUSED_HOLD_MESSAGES = 16;
+
 export interface ChannelSocket {
   send(frame: Buffer): void;
   onMessage(cb: (frame: Buffer) => void): void;
@@ -514,6 +517,9 @@ export class DataChannel {
       return;
     }
     if (this.pending.size >= this.receiveLimit) return; // full: drop unacknowledged, peer resends
+    // Paused by flow control: hold only a few messages; the rest stays with the peer (it
+    // resends them once acknowledgements flow again) instead of piling up here.
+    if (this.readBlocked && s >= this.expected + PAUSED_HOLD_MESSAGES) return;
     const ack = !this.readBlocked;
     this.pending.set(s, { msg: m, acked: ack });
     if (ack) this.sendAck(m);

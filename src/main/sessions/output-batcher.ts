@@ -50,32 +50,41 @@ export class OutputBatcher {
     if (text.length === 0) return;
     this.pending.push(text);
     this.pendingChars += text.length;
+    // Everything main holds counts, sent or not: past the high-water mark the engine stops
+    // at once, so main never holds more than the mark plus the chunk that crossed it.
+    if (!this.paused && this.unacked + this.pendingChars > this.highWater) {
+      this.paused = true;
+      this.options.pause();
+    }
     if (this.pendingChars >= this.maxBatchChars) this.flush();
     else if (this.timer === null) this.timer = this.setTimer(() => this.flush(), this.flushAfterMs);
   }
 
-  /** Send what is pending now (also called when the session ends). */
+  /** Send what is pending now (also called when the session ends), in batches of at most the size cap. */
   flush(): void {
     if (this.timer !== null) {
       this.clearTimer(this.timer);
       this.timer = null;
     }
     if (this.pendingChars === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    let data = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    this.unacked += data.length;
-    this.options.send(data);
-    if (!this.paused && this.unacked > this.highWater) {
-      this.paused = true;
-      this.options.pause();
+    while (data.length > 0) {
+      let cut = Math.min(data.length, this.maxBatchChars);
+      // Never end a batch between the two halves of a surrogate pair.
+      if (cut < data.length && cut > 1 && isHighSurrogate(data.charCodeAt(cut - 1))) cut--;
+      const batch = cut === data.length ? data : data.slice(0, cut);
+      data = cut === data.length ? '' : data.slice(cut);
+      this.unacked += batch.length;
+      this.options.send(batch);
     }
   }
 
   /** The renderer wrote `chars` characters. */
   ack(chars: number): void {
     this.unacked = Math.max(0, this.unacked - chars);
-    if (this.paused && this.unacked < this.lowWater) {
+    if (this.paused && this.unacked + this.pendingChars < this.lowWater) {
       this.paused = false;
       this.options.resume();
     }
@@ -98,4 +107,13 @@ export class OutputBatcher {
   get unacknowledged(): number {
     return this.unacked;
   }
+
+  /** Characters main holds for the renderer: sent but unacknowledged, plus not yet sent. */
+  get buffered(): number {
+    return this.unacked + this.pendingChars;
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

@@ -174,9 +174,14 @@ export class SessionManager {
     live.recorder?.resize(cols, rows);
   }
 
-  stats(sessionId: string): { latencyMs: number | null; lastActivityAt: number } {
+  stats(sessionId: string): { latencyMs: number | null; lastActivityAt: number; bufferedChars: number; outputPaused: boolean } {
     const live = this.get(sessionId);
-    return { latencyMs: live.engine?.latencyMs() ?? null, lastActivityAt: live.lastActivityAt };
+    return {
+      latencyMs: live.engine?.latencyMs() ?? null,
+      lastActivityAt: live.lastActivityAt,
+      bufferedChars: live.batcher.buffered,
+      outputPaused: live.batcher.isPaused,
+    };
   }
 
   ack(sessionId: string, chars: number): void {
@@ -192,6 +197,20 @@ export class SessionManager {
       const ssm = await this.options.aws.ssm(live.request.profile, live.request.region);
       await ssm.send(new TerminateSessionCommand({ SessionId: live.info.awsSessionId })).catch(() => undefined);
     }
+  }
+
+  /**
+   * An AWS session is being terminated from elsewhere in the app (the audit view): if it
+   * is one of ours, its end reads "terminated" rather than a plain exit. Returns an undo
+   * for when the termination fails.
+   */
+  expectTermination(awsSessionId: string): () => void {
+    const live = [...this.sessions.values()].find((s) => s.info.awsSessionId === awsSessionId && s.info.state !== 'ended');
+    if (!live || live.terminating) return () => undefined;
+    live.terminating = true;
+    return () => {
+      live.terminating = false;
+    };
   }
 
   /** Start a fresh session on the same node, in the same tab. */

@@ -35,7 +35,37 @@ describe('OutputBatcher', () => {
   it('flushes at once when the size cap is reached', () => {
     const { batcher, sent } = harness({ maxBatchChars: 10 });
     batcher.push(Buffer.alloc(12, 'x'));
-    expect(sent).toEqual(['x'.repeat(12)]);
+    // The cap is a cap: a larger chunk goes out as several batches, none above it.
+    expect(sent).toEqual(['x'.repeat(10), 'xx']);
+  });
+
+  it('never ends a batch between the halves of a surrogate pair', () => {
+    const { batcher, sent } = harness({ maxBatchChars: 4 });
+    batcher.push(Buffer.from('abc🚀def🚀'));
+    expect(sent.join('')).toBe('abc🚀def🚀');
+    for (const batch of sent) {
+      expect(batch.length).toBeLessThanOrEqual(4);
+      expect(/[\ud800-\udbff]$/.test(batch)).toBe(false);
+    }
+  });
+
+  it('holds at most the high-water mark plus the chunk that crossed it, however the renderer lags', () => {
+    const { batcher, sent, events } = harness({ maxBatchChars: 1000, highWaterChars: 3000, lowWaterChars: 500 });
+    let pushed = 0;
+    // A producer that honours pause(): it stops pushing as soon as it is told to.
+    while (!batcher.isPaused) {
+      batcher.push(Buffer.alloc(700, 'y'));
+      pushed += 700;
+    }
+    expect(events).toEqual(['pause']);
+    expect(batcher.buffered).toBe(pushed);
+    expect(batcher.buffered).toBeLessThanOrEqual(3000 + 700);
+    expect(sent.every((b) => b.length <= 1000)).toBe(true);
+    batcher.flush();
+    batcher.ack(batcher.unacknowledged);
+    expect(events).toEqual(['pause', 'resume']);
+    expect(batcher.buffered).toBe(0);
+    expect(sent.join('').length).toBe(pushed);
   });
 
   it('never splits a UTF-8 sequence across batches', () => {

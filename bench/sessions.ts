@@ -1,0 +1,218 @@
+// bench/sessions.ts — the sessions service of main, through HatchHost (host.call), as the
+// renderer drives it:
+//   1. memory (RSS, heap) and CPU of the main process with 50 idle shell sessions open;
+//   2. output throughput of one session (`cat` of a 50 MB file) to a renderer that
+//      acknowledges every batch at once, against the same bytes through a local node-pty
+//      `cat` (no protocol, no Hatch) measured in the same run.
+// The sandbox runs in its own process (hatch-sandbox via tsx), so main's figures are main's.
+// Run: npm run bench -- sessions   Env: HATCH_BENCH_SESSIONS (50), HATCH_BENCH_MB (50),
+// HATCH_BENCH_IDLE_S (3).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as pty from 'node-pty';
+import { HatchHost } from '../src/main/host';
+import type { CallResult, SessionInfo } from '../src/shared/contract';
+import type { ManagedNode } from '../src/shared/domain/inventory';
+
+const SESSIONS = Number(process.env.HATCH_BENCH_SESSIONS ?? 50);
+const MB = Number(process.env.HATCH_BENCH_MB ?? 50);
+const IDLE_S = Number(process.env.HATCH_BENCH_IDLE_S ?? 3);
+const repo = path.resolve(__dirname, '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/** hatch-sandbox in a child process; resolves with its endpoint and keys. */
+async function startSandboxProcess(pacing: boolean): Promise<{ child: ChildProcess; env: Record<string, string> }> {
+  const child = spawn(process.execPath, [path.join(repo, 'node_modules/tsx/dist/cli.mjs'), path.join(repo, 'src/sandbox/cli.ts'), '--print-env', '--agent-pacing', pacing ? 'on' : 'off'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const env: Record<string, string> = {};
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`hatch-sandbox exited with ${code}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
+      if (env.AWS_ENDPOINT_URL && env.AWS_SECRET_ACCESS_KEY && env.AWS_REGION) resolve();
+    });
+  });
+  child.stderr!.resume();
+  return { child, env };
+}
+
+/** A HatchHost whose only profile points at the sandbox process by endpoint URL. */
+function hostFor(env: Record<string, string>, home: string): { host: HatchHost; call: <T>(m: string, r?: unknown) => Promise<T> } {
+  writeFileSync(path.join(home, 'config'), `[profile bench]\nregion = us-east-1\nendpoint_url = ${env.AWS_ENDPOINT_URL}\n`);
+  writeFileSync(path.join(home, 'credentials'), `[bench]\naws_access_key_id = ${env.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}\n`);
+  const host = new HatchHost({
+    host: 'web',
+    dataDir: path.join(home, '.hatch'),
+    env: { HOME: home, AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials') },
+    pluginCandidates: () => [],
+    logError: (error, method) => process.stderr.write(`[bench] ${method}: ${String(error)}\n`),
+  });
+  const call = async <T>(method: string, request: unknown = {}): Promise<T> => {
+    const result: CallResult = await host.call(method, request);
+    if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+    return result.value as T;
+  };
+  return { host, call };
+}
+
+async function idleSessions(home: string): Promise<void> {
+  const { child, env } = await startSandboxProcess(true);
+  const { host, call } = hostFor(env, home);
+  try {
+    const { nodes } = await call<{ nodes: ManagedNode[] }>('inventory.list', { profile: 'bench', region: 'us-east-1' });
+    const online = nodes.filter((n) => n.pingStatus === 'Online' && n.platformType === 'Linux');
+    const live = new Set<string>();
+    const prompted = new Set<string>();
+    host.subscribe((name, payload) => {
+      if (name === 'sessions.changed') {
+        const { session } = payload as { session: SessionInfo };
+        if (session.state === 'live') live.add(session.id);
+      } else if (name === 'terminal.output') {
+        const { sessionId, data } = payload as { sessionId: string; data: string };
+        if (/[$#] $/m.test(data)) prompted.add(sessionId);
+        setImmediate(() => void call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
+      }
+    });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const sessions: SessionInfo[] = [];
+    for (let i = 0; i < SESSIONS; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(10, SESSIONS - i) }, (_, j) =>
+          call<SessionInfo>('sessions.start', { profile: 'bench', region: 'us-east-1', target: online[(i + j) % online.length].id, cols: 120, rows: 40, engine: 'native' }),
+        ),
+      );
+      sessions.push(...batch);
+    }
+    for (let i = 0; i < 500 && sessions.some((s) => !live.has(s.id) || !prompted.has(s.id)); i++) await sleep(20);
+    const ready = sessions.filter((s) => live.has(s.id) && prompted.has(s.id)).length;
+    await sleep(1000); // let start-up work settle
+    global.gc?.();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sleep(IDLE_S * 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const wall = performance.now() - t0;
+    const after = process.memoryUsage();
+    const cpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100;
+    console.log(`idle sessions: ${ready}/${SESSIONS} live shells (native engine, agent pacing on), main process only (sandbox in its own process)`);
+    console.log(`  RSS        ${mib(after.rss)}  (before sessions ${mib(before.rss)}; +${mib(after.rss - before.rss)}, ${((after.rss - before.rss) / 1024 / SESSIONS).toFixed(0)} KiB/session)`);
+    console.log(`  heap used  ${mib(after.heapUsed)}  (before ${mib(before.heapUsed)}; +${mib(after.heapUsed - before.heapUsed)}, ${((after.heapUsed - before.heapUsed) / 1024 / SESSIONS).toFixed(0)} KiB/session)`);
+    console.log(`  CPU idle   ${cpuPct.toFixed(2)} % of one core over ${(wall / 1000).toFixed(1)} s (user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)`);
+    await Promise.all(sessions.map((s) => call('sessions.terminate', { sessionId: s.id }).catch(() => undefined)));
+  } finally {
+    await host.dispose();
+    child.kill('SIGTERM');
+  }
+}
+
+/** A file of `bytes` printable bytes: base64 of random data, 76 characters per line. */
+function makeFile(dir: string, bytes: number): string {
+  const file = path.join(dir, 'payload.txt');
+  const lines: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const line = randomBytes(57).toString('base64'); // 76 characters
+    lines.push(line);
+    size += line.length + 1;
+  }
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+async function throughputHatch(home: string, file: string): Promise<{ ms: number; chars: number; batches: number; maxBuffered: number }> {
+  const { child, env } = await startSandboxProcess(false);
+  const { host, call } = hostFor(env, home);
+  try {
+    const { nodes } = await call<{ nodes: ManagedNode[] }>('inventory.list', { profile: 'bench', region: 'us-east-1' });
+    const target = nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux')!;
+    let text = '';
+    let chars = 0;
+    let batches = 0;
+    let counting = false;
+    let done: (() => void) | null = null;
+    let live = false;
+    host.subscribe((name, payload) => {
+      if (name === 'sessions.changed' && (payload as { session: SessionInfo }).session.state === 'live') live = true;
+      if (name !== 'terminal.output') return;
+      const { sessionId, data } = payload as { sessionId: string; data: string };
+      // The renderer: write, then acknowledge (xterm's write callback is asynchronous).
+      setImmediate(() => void call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
+      if (counting) {
+        chars += data.length;
+        batches++;
+        // Only the tail can hold the end marker (computed remotely, so not in the echo).
+        text = (text + data).slice(-64);
+        if (done && text.includes('BENCH-END-42')) done();
+      } else text += data;
+    });
+    const session = await call<SessionInfo>('sessions.start', { profile: 'bench', region: 'us-east-1', target: target.id, cols: 200, rows: 50, engine: 'native' });
+    for (let i = 0; i < 500 && !(live && /[$#] $/m.test(text)); i++) await sleep(20);
+    await call('sessions.write', { sessionId: session.id, data: 'stty -echo\r' });
+    await sleep(300);
+    let maxBuffered = 0;
+    const sampler = setInterval(() => {
+      void call<{ bufferedChars: number }>('sessions.stats', { sessionId: session.id }).then((s) => (maxBuffered = Math.max(maxBuffered, s.bufferedChars)));
+    }, 50);
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    text = '';
+    counting = true;
+    const t0 = performance.now();
+    await call('sessions.write', { sessionId: session.id, data: `cat ${file}; echo BENCH-END-$((40+2))\r` });
+    await finished;
+    const ms = performance.now() - t0;
+    clearInterval(sampler);
+    await call('sessions.terminate', { sessionId: session.id });
+    return { ms, chars, batches, maxBuffered };
+  } finally {
+    await host.dispose();
+    child.kill('SIGTERM');
+  }
+}
+
+function throughputLocal(file: string): Promise<{ ms: number; chars: number }> {
+  return new Promise((resolve) => {
+    let chars = 0;
+    const t0 = performance.now();
+    const child = pty.spawn('cat', [file], { name: 'xterm-256color', cols: 200, rows: 50, env: { ...process.env } as Record<string, string> });
+    child.onData((d) => (chars += d.length));
+    child.onExit(() => resolve({ ms: performance.now() - t0, chars }));
+  });
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-bench-sessions-'));
+  const idleHome = path.join(home, 'idle');
+  const throughputHome = path.join(home, 'throughput');
+  mkdirSync(idleHome);
+  mkdirSync(throughputHome);
+  await idleSessions(idleHome);
+  const file = makeFile(home, MB * 1_000_000);
+  const local = await throughputLocal(file);
+  const hatch = await throughputHatch(throughputHome, file);
+  const rate = (chars: number, ms: number) => chars / 1e6 / (ms / 1000);
+  console.log(`throughput: cat of a ${MB} MB file (base64 text) to a consumer acknowledging every batch`);
+  console.log(`  baseline, local node-pty cat (no protocol):        ${rate(local.chars, local.ms).toFixed(1)} MB/s  (${(local.ms / 1000).toFixed(2)} s, ${local.chars} chars)`);
+  console.log(
+    `  Hatch, native engine, sandbox agent pacing OFF:    ${rate(hatch.chars, hatch.ms).toFixed(1)} MB/s  (${(hatch.ms / 1000).toFixed(2)} s, ${hatch.chars} chars in ${hatch.batches} batches, ` +
+      `avg ${(hatch.chars / Math.max(1, hatch.batches) / 1024).toFixed(1)} KiB; main held ≤ ${hatch.maxBuffered} chars)`,
+  );
+  console.log(`  ratio Hatch / baseline: ${(rate(hatch.chars, hatch.ms) / rate(local.chars, local.ms)).toFixed(2)}`);
+  rmSync(home, { recursive: true, force: true });
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
