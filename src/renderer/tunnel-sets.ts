@@ -12,6 +12,8 @@ export const TunnelSpec = z.object({
   localPort: z.number().int(),
   bindAddress: z.enum(['127.0.0.1', '::1', '0.0.0.0', 'localhost']),
   label: z.string().optional(),
+  /** Parallel sessions behind the one local port (1 = a plain tunnel). */
+  poolSize: z.number().int().min(1).max(8).optional(),
 });
 export type TunnelSpec = z.infer<typeof TunnelSpec>;
 

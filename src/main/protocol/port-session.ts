@@ -85,6 +85,11 @@ export interface PortSessionOptions {
   bindAddress?: string;
   /** Local port; overrides properties.localPortNumber. 0 = pick a free one. */
   localPort?: number;
+  /**
+   * false: open no listener; the caller owns it and hands accepted sockets over with
+   * adopt() (several sessions behind one local port). Default true.
+   */
+  listen?: boolean;
   /** Standard input/output for stdio mode. */
   stdin?: Readable;
   stdout?: Writable;
@@ -223,7 +228,8 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
 
   /**
    * Starts forwarding. For basic/multiplexed modes resolves once the local listener is
-   * bound (rejects if it cannot bind); for stdio mode resolves null at once.
+   * bound (rejects if it cannot bind); for stdio mode, or with `listen: false`, resolves
+   * null at once.
    */
   async start(): Promise<PortListenInfo | null> {
     this.channel.setHandler((m) => this.onChannelData(m));
@@ -242,7 +248,23 @@ export class PortSession extends EventEmitter<PortSessionEvents> {
       return null;
     }
     if (this.mode === 'multiplexed') this.startSmux();
+    if (this.opts.listen === false) return null;
     return this.listen();
+  }
+
+  /**
+   * Forwards a local connection accepted by someone else's listener (see `listen: false`),
+   * exactly as if this session had accepted it: a new smux stream, or (basic mode) the
+   * next connection in line. The socket is paused until it is served. A closed session
+   * destroys it. Create the listener with `allowHalfOpen: true` (and ideally
+   * `pauseOnConnect: true`) like the session's own.
+   */
+  adopt(sock: net.Socket): void {
+    if (this.mode === 'stdio') throw new Error('a stdio port session has no local connections');
+    if (this.mode === 'multiplexed' && !this.smux && !this.closedFlag) throw new Error('adopt() before start()');
+    sock.pause();
+    sock.setNoDelay(true);
+    this.onAccept(sock);
   }
 
   // ---------- channel side ----------

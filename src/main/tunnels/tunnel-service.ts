@@ -1,11 +1,15 @@
-// Port forwarding from the GUI: a local TCP listener per tunnel, each accepted connection
-// a stream of a Session Manager port session (basic or smux, chosen by the agent's
-// version). Bytes flow main ↔ socket only; the renderer gets counters once a second.
-// A session that ends unexpectedly is started again on the same local port.
+// Port forwarding from the GUI. A tunnel owns ONE local TCP listener and a pool of 1–8
+// Session Manager port sessions (basic or smux, chosen by the agent's version); each
+// accepted connection goes to the session with the fewest open connections. The agent
+// paces every session to ~1 MB/s downstream (spec 9.6), so a pool multiplies what
+// parallel connections get, and in basic mode (one connection per session at a time) it
+// is what makes connections parallel at all. Bytes flow main ↔ socket only; the renderer
+// gets counters once a second. A session that ends unexpectedly is replaced while the
+// rest of the pool keeps serving; the local port stays bound throughout.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { ResumeSessionCommand, StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { HatchError, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
+import { HatchError, MAX_TUNNEL_POOL, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
 import { connectDataChannel, type DataChannelClient } from '../protocol/client';
 import { startPortSession, type PortSession } from '../protocol/port-session';
 import { describeAwsError } from '../sessions/aws-errors';
@@ -19,25 +23,60 @@ export interface TunnelRequest {
   localPort: number;
   bindAddress: string;
   label?: string;
+  /** Port sessions behind the local port, 1–8. Default 1. */
+  poolSize?: number;
 }
 
 export interface TunnelServiceOptions {
   ssm(profile: string, region: string): Promise<SSMClient>;
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   statsIntervalMs?: number;
-  /** Attempts to bring a dropped tunnel back before giving up. */
+  /** Attempts, per session of the pool, to replace a session that ended before giving up. */
   maxRestarts?: number;
+}
+
+/** Local connections waiting while no session of the pool is up; more are refused. */
+const MAX_PENDING = 256;
+
+/** One live session of a pool. */
+interface Member {
+  slot: number;
+  sessionId: string;
+  client: DataChannelClient;
+  port: PortSession;
+  resuming: boolean;
+  /** Local connections handed to this session and not closed yet (queued ones included). */
+  active: number;
+  total: number;
+  retired: boolean;
 }
 
 interface Tunnel {
   info: TunnelInfo;
   request: TunnelRequest;
-  client: DataChannelClient | null;
-  port: PortSession | null;
+  server: net.Server | null;
+  /** By slot; null while that slot's session is (re)opening or given up. */
+  members: Array<Member | null>;
+  /** Replacement attempts per slot. */
+  restarts: number[];
+  /** Slots whose replacement loop is running. */
+  replacing: Set<number>;
+  /** Accepted while no session was up; handed out as soon as one is. */
+  pending: net.Socket[];
+  /** Bumped by stop/restart: work begun for an older generation is abandoned. */
+  generation: number;
   stopping: boolean;
-  restarts: number;
+  /** tunnels.changed goes out only once start() succeeded: a failed start leaves no row behind. */
+  announced: boolean;
+  openSockets: number;
+  accepted: number;
+  /** Counters of sessions that have ended, so the tunnel's totals never go backwards. */
+  retired: { up: number; down: number; errors: number };
   last: { up: number; down: number; at: number };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class TunnelService {
   private readonly tunnels = new Map<string, Tunnel>();
@@ -53,7 +92,7 @@ export class TunnelService {
   }
 
   async start(request: TunnelRequest): Promise<TunnelInfo> {
-    await assertPortFree(request.bindAddress, request.localPort);
+    const poolSize = Math.min(MAX_TUNNEL_POOL, Math.max(1, Math.trunc(request.poolSize ?? 1)));
     const id = randomUUID();
     const tunnel: Tunnel = {
       info: {
@@ -69,42 +108,66 @@ export class TunnelService {
         state: 'starting',
         mode: null,
         awsSessionId: null,
+        poolSize,
+        awsSessionIds: [],
         message: null,
         startedAt: Date.now(),
       },
       request,
-      client: null,
-      port: null,
+      server: null,
+      members: new Array<Member | null>(poolSize).fill(null),
+      restarts: new Array<number>(poolSize).fill(0),
+      replacing: new Set(),
+      pending: [],
+      generation: 0,
       stopping: false,
-      restarts: 0,
+      announced: false,
+      openSockets: 0,
+      accepted: 0,
+      retired: { up: 0, down: 0, errors: 0 },
       last: { up: 0, down: 0, at: Date.now() },
     };
+    // The port is bound before any StartSession: a port in use costs no session.
+    await this.listen(tunnel);
     this.tunnels.set(id, tunnel);
-    this.update(tunnel, {});
     try {
-      await this.open(tunnel);
+      await this.openPool(tunnel);
     } catch (error) {
       this.tunnels.delete(id);
+      tunnel.generation++;
+      await this.shutdown(tunnel, true);
       throw error;
     }
+    tunnel.announced = true;
+    this.update(tunnel, {});
     return tunnel.info;
   }
 
   async stop(id: string): Promise<void> {
     const tunnel = this.get(id);
     tunnel.stopping = true;
-    await this.teardown(tunnel, true);
-    this.update(tunnel, { state: 'stopped', message: null });
+    tunnel.generation++;
+    await this.shutdown(tunnel, true);
+    this.update(tunnel, { state: 'stopped', message: null, awsSessionIds: [] });
   }
 
   async restart(id: string): Promise<TunnelInfo> {
     const tunnel = this.get(id);
     tunnel.stopping = true;
-    await this.teardown(tunnel, true);
+    tunnel.generation++;
+    await this.shutdown(tunnel, true);
     tunnel.stopping = false;
-    tunnel.restarts = 0;
-    this.update(tunnel, { state: 'starting', message: null });
-    await this.open(tunnel);
+    tunnel.restarts.fill(0);
+    this.update(tunnel, { state: 'starting', message: null, awsSessionIds: [] });
+    try {
+      await this.listen(tunnel);
+      await this.openPool(tunnel);
+    } catch (error) {
+      tunnel.generation++;
+      await this.shutdown(tunnel, true);
+      this.update(tunnel, { state: 'failed', message: messageOf(error) });
+      throw error;
+    }
     return tunnel.info;
   }
 
@@ -113,7 +176,87 @@ export class TunnelService {
     await Promise.all([...this.tunnels.keys()].map((id) => this.stop(id).catch(() => undefined)));
   }
 
-  private async open(tunnel: Tunnel): Promise<void> {
+  // ---------- the local listener ----------
+
+  private async listen(tunnel: Tunnel): Promise<void> {
+    const host = tunnel.request.bindAddress;
+    const port = tunnel.info.localPort;
+    // Paused until a session takes the socket; half-open kept as the session's own listener does.
+    const server: net.Server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (sock) => this.accept(tunnel, server, sock));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)));
+      server.listen(port, host, () => resolve());
+    });
+    server.removeAllListeners('error');
+    server.on('error', () => undefined); // accept errors (EMFILE) are not fatal to the tunnel
+    tunnel.server = server;
+    const address = server.address();
+    if (address && typeof address === 'object') tunnel.info = { ...tunnel.info, localPort: address.port };
+  }
+
+  private accept(tunnel: Tunnel, server: net.Server, sock: net.Socket): void {
+    if (tunnel.server !== server || tunnel.stopping || tunnel.pending.length >= MAX_PENDING) {
+      sock.destroy();
+      return;
+    }
+    tunnel.accepted++;
+    tunnel.openSockets++;
+    // The session reports socket errors; this only keeps a queued socket from throwing.
+    sock.on('error', () => undefined);
+    sock.once('close', () => {
+      tunnel.openSockets--;
+      const i = tunnel.pending.indexOf(sock);
+      if (i >= 0) tunnel.pending.splice(i, 1);
+    });
+    const member = this.pick(tunnel);
+    if (member) this.assign(member, sock);
+    else tunnel.pending.push(sock);
+  }
+
+  /** The least-loaded live session: not reconnecting, fewest open connections, then fewest so far. */
+  private pick(tunnel: Tunnel): Member | null {
+    let best: Member | null = null;
+    for (const m of tunnel.members) {
+      if (!m || m.retired || m.port.isClosed) continue;
+      if (!best || compareLoad(m, best) < 0) best = m;
+    }
+    return best;
+  }
+
+  private assign(member: Member, sock: net.Socket): void {
+    member.active++;
+    member.total++;
+    sock.once('close', () => member.active--);
+    try {
+      member.port.adopt(sock);
+    } catch {
+      sock.destroy();
+    }
+  }
+
+  private drainPending(tunnel: Tunnel): void {
+    while (tunnel.pending.length) {
+      const member = this.pick(tunnel);
+      if (!member) return;
+      const sock = tunnel.pending.shift()!;
+      if (!sock.destroyed) this.assign(member, sock);
+    }
+  }
+
+  // ---------- the pool ----------
+
+  /** Opens every slot at once. Fails only if none opens; failed slots are retried in the background. */
+  private async openPool(tunnel: Tunnel): Promise<void> {
+    const generation = tunnel.generation;
+    const results = await Promise.allSettled(tunnel.members.map((_, slot) => this.openSlot(tunnel, slot, generation)));
+    if (tunnel.generation !== generation) return;
+    const failures = results.flatMap((r, slot) => (r.status === 'rejected' ? [{ slot, error: r.reason as unknown }] : []));
+    if (failures.length === results.length) throw failures[0].error;
+    for (const { slot, error } of failures) void this.replace(tunnel, slot, generation, messageOf(error));
+    this.refresh(tunnel);
+  }
+
+  private async openSlot(tunnel: Tunnel, slot: number, generation: number): Promise<void> {
     const { request } = tunnel;
     const ssm = await this.options.ssm(request.profile, request.region);
     const documentName = request.remoteHost ? 'AWS-StartPortForwardingSessionToRemoteHost' : 'AWS-StartPortForwardingSession';
@@ -126,8 +269,9 @@ export class TunnelService {
       throw describeAwsError(error, request);
     }
     const sessionId = started.SessionId!;
+    let client: DataChannelClient | null = null;
     try {
-      const client = await connectDataChannel({
+      client = await connectDataChannel({
         streamUrl: started.StreamUrl!,
         tokenValue: started.TokenValue!,
         sessionId,
@@ -140,60 +284,144 @@ export class TunnelService {
           await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
         },
       });
-      client.on('resuming', () => this.update(tunnel, { state: 'reconnecting' }));
-      client.on('resumed', () => this.update(tunnel, { state: 'open' }));
-      const port = await startPortSession(client, { bindAddress: request.bindAddress, localPort: tunnel.info.localPort });
-      tunnel.client = client;
-      tunnel.port = port;
-      const listening = port.listenInfo;
-      port.on('connectToPortError', (err) => this.update(tunnel, { message: `The node could not connect to ${err.host ?? 'port'} ${err.remotePort}: ${err.message}` }));
-      void client.ended.then((end) => this.onEnded(tunnel, client, end.message || end.reason));
-      this.update(tunnel, { state: 'open', mode: port.mode, awsSessionId: sessionId, localPort: listening?.port ?? tunnel.info.localPort, message: null });
-    } catch (error) {
-      void ssm.send(new TerminateSessionCommand({ SessionId: sessionId })).catch(() => undefined);
-      const message = error instanceof Error ? error.message : String(error);
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new HatchError('BadRequest', `Local port ${tunnel.info.localPort} on ${request.bindAddress} is already in use.`, 'Pick another local port, or 0 for any free one.');
-      }
-      throw new HatchError('Unavailable', `Could not open the tunnel: ${message}`, 'Check the node is online and try again.');
-    }
-  }
-
-  /** The session ended without the user asking: bring the tunnel back on the same local port. */
-  private async onEnded(tunnel: Tunnel, client: DataChannelClient, why: string): Promise<void> {
-    if (tunnel.stopping || tunnel.client !== client) return;
-    await this.teardown(tunnel, false);
-    const max = this.options.maxRestarts ?? 5;
-    while (!tunnel.stopping && tunnel.restarts < max) {
-      tunnel.restarts++;
-      this.update(tunnel, { state: 'reconnecting', message: `Session ended (${why}); reopening on port ${tunnel.info.localPort}…` });
-      try {
-        await this.open(tunnel);
+      // The tunnel's listener accepts; the session only forwards what it is handed.
+      const port = await startPortSession(client, { listen: false });
+      if (port.mode === 'stdio') throw new Error('the node answered with a stdio session, not port forwarding');
+      if (tunnel.generation !== generation) {
+        // Stopped or restarted while this session was opening.
+        await port.close({ terminate: true }).catch(() => undefined);
+        await client.terminate().catch(() => undefined);
         return;
-      } catch (error) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** tunnel.restarts)));
-        if (tunnel.restarts >= max) this.update(tunnel, { state: 'failed', message: error instanceof Error ? error.message : String(error) });
       }
+      const member: Member = { slot, sessionId, client, port, resuming: false, active: 0, total: 0, retired: false };
+      client.on('resuming', () => {
+        member.resuming = true;
+        this.refresh(tunnel);
+      });
+      client.on('resumed', () => {
+        member.resuming = false;
+        this.refresh(tunnel);
+      });
+      port.on('connectToPortError', (err) => this.update(tunnel, { message: `The node could not connect to ${err.host ?? 'port'} ${err.remotePort}: ${err.message}` }));
+      void client.ended.then((end) => this.onMemberEnded(tunnel, member, end.message || end.reason));
+      tunnel.members[slot] = member;
+      this.refresh(tunnel, { mode: port.mode });
+      this.drainPending(tunnel);
+    } catch (error) {
+      client?.close();
+      void ssm.send(new TerminateSessionCommand({ SessionId: sessionId })).catch(() => undefined);
+      throw new HatchError('Unavailable', `Could not open the tunnel: ${messageOf(error)}`, 'Check the node is online and try again.');
     }
   }
 
-  private async teardown(tunnel: Tunnel, terminate: boolean): Promise<void> {
-    const { port, client } = tunnel;
-    tunnel.port = null;
-    tunnel.client = null;
-    await port?.close({ terminate }).catch(() => undefined);
-    if (terminate) await client?.terminate().catch(() => undefined);
-    else client?.close();
+  /** A session ended without the user asking: replace it; its siblings keep serving. */
+  private onMemberEnded(tunnel: Tunnel, member: Member, why: string): void {
+    if (member.retired) return; // stopped, restarted
+    void this.retire(tunnel, member, false);
+    if (tunnel.stopping) return;
+    void this.replace(tunnel, member.slot, tunnel.generation, why);
+  }
+
+  private async replace(tunnel: Tunnel, slot: number, generation: number, why: string): Promise<void> {
+    if (tunnel.replacing.has(slot)) return;
+    tunnel.replacing.add(slot);
+    const max = this.options.maxRestarts ?? 5;
+    const size = tunnel.info.poolSize;
+    const current = () => tunnel.generation === generation && !tunnel.stopping;
+    try {
+      while (current() && tunnel.restarts[slot] < max) {
+        tunnel.restarts[slot]++;
+        this.refresh(tunnel, {
+          message: size === 1 ? `Session ended (${why}); reopening on port ${tunnel.info.localPort}…` : `Session ${slot + 1} of ${size} ended (${why}); reopening it…`,
+        });
+        try {
+          await this.openSlot(tunnel, slot, generation);
+          if (!current()) return;
+          tunnel.replacing.delete(slot);
+          this.refresh(tunnel, tunnel.replacing.size ? {} : { message: null });
+          return;
+        } catch (error) {
+          why = messageOf(error);
+          await sleep(Math.min(10_000, 500 * 2 ** tunnel.restarts[slot]));
+        }
+      }
+    } finally {
+      tunnel.replacing.delete(slot);
+    }
+    if (!current()) return;
+    const live = tunnel.members.filter((m): m is Member => m !== null);
+    if (live.length === 0 && tunnel.replacing.size === 0) {
+      // Nothing left to serve the port: release it.
+      tunnel.generation++;
+      await this.shutdown(tunnel, false);
+      this.update(tunnel, { state: 'failed', message: why, awsSessionIds: [] });
+    } else {
+      this.refresh(tunnel, { message: `Serving with ${live.length} of ${size} sessions; one could not be reopened: ${why}` });
+    }
+  }
+
+  /** Takes a session out of the pool (its own connections end with it) and banks its counters. */
+  private async retire(tunnel: Tunnel, member: Member, terminate: boolean): Promise<void> {
+    if (member.retired) return;
+    member.retired = true;
+    if (tunnel.members[member.slot] === member) tunnel.members[member.slot] = null;
+    const s = member.port.stats;
+    tunnel.retired.up += s.bytesUp;
+    tunnel.retired.down += s.bytesDown;
+    tunnel.retired.errors += s.connectErrors;
+    if (!tunnel.stopping) this.refresh(tunnel);
+    await member.port.close({ terminate }).catch(() => undefined);
+    if (terminate) await member.client.terminate().catch(() => undefined);
+    else member.client.close();
+  }
+
+  /** Closes the listener, drops waiting connections and ends every session. */
+  private async shutdown(tunnel: Tunnel, terminate: boolean): Promise<void> {
+    const server = tunnel.server;
+    tunnel.server = null;
+    // 'close' comes once every accepted socket is gone, i.e. after the sessions closed theirs.
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : null;
+    for (const sock of tunnel.pending.splice(0)) sock.destroy();
+    const members = tunnel.members.filter((m): m is Member => m !== null);
+    await Promise.all(members.map((m) => this.retire(tunnel, m, terminate)));
+    if (closed) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000).unref()))]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Recomputes state and session ids from the pool, then applies `patch`. */
+  private refresh(tunnel: Tunnel, patch: Partial<TunnelInfo> = {}): void {
+    if (tunnel.stopping || tunnel.info.state === 'stopped' || tunnel.info.state === 'failed') return;
+    const live = tunnel.members.filter((m): m is Member => m !== null && !m.retired);
+    const state: TunnelInfo['state'] =
+      live.length > 0 ? (live.every((m) => m.resuming) ? 'reconnecting' : 'open') : tunnel.info.state === 'starting' && tunnel.replacing.size === 0 ? 'starting' : 'reconnecting';
+    this.update(tunnel, {
+      state,
+      awsSessionId: live[0]?.sessionId ?? tunnel.info.awsSessionId,
+      awsSessionIds: live.map((m) => m.sessionId),
+      ...patch,
+    });
   }
 
   private publishStats(): void {
     const stats: TunnelStats[] = [];
     const now = Date.now();
     for (const tunnel of this.tunnels.values()) {
-      if (tunnel.info.state === 'stopped' || tunnel.info.state === 'failed') continue;
-      const s = tunnel.port?.stats;
-      const up = s?.bytesUp ?? tunnel.last.up;
-      const down = s?.bytesDown ?? tunnel.last.down;
+      if (!tunnel.announced || tunnel.info.state === 'stopped' || tunnel.info.state === 'failed') continue;
+      let up = tunnel.retired.up;
+      let down = tunnel.retired.down;
+      let errors = tunnel.retired.errors;
+      const sessions: TunnelStats['sessions'] = [];
+      for (const m of tunnel.members) {
+        if (!m || m.retired) continue;
+        const s = m.port.stats;
+        up += s.bytesUp;
+        down += s.bytesDown;
+        errors += s.connectErrors;
+        sessions.push({ awsSessionId: m.sessionId, activeConnections: m.active, totalConnections: m.total, bytesUp: s.bytesUp, bytesDown: s.bytesDown });
+      }
       const seconds = Math.max(0.001, (now - tunnel.last.at) / 1000);
       stats.push({
         id: tunnel.info.id,
@@ -201,11 +429,11 @@ export class TunnelService {
         bytesDown: down,
         rateUp: Math.max(0, (up - tunnel.last.up) / seconds),
         rateDown: Math.max(0, (down - tunnel.last.down) / seconds),
-        activeConnections: s?.activeConnections ?? 0,
-        totalConnections: s?.totalConnections ?? 0,
-        connectErrors: s?.connectErrors ?? 0,
+        activeConnections: tunnel.openSockets,
+        totalConnections: tunnel.accepted,
+        connectErrors: errors,
+        sessions,
       });
-      // A new session restarts its counters at zero.
       tunnel.last = { up, down, at: now };
     }
     if (stats.length) this.options.emit('tunnels.stats', { stats });
@@ -219,24 +447,25 @@ export class TunnelService {
 
   private update(tunnel: Tunnel, patch: Partial<TunnelInfo>): void {
     tunnel.info = { ...tunnel.info, ...patch };
-    this.options.emit('tunnels.changed', { tunnel: tunnel.info });
+    if (tunnel.announced) this.options.emit('tunnels.changed', { tunnel: tunnel.info });
   }
 }
 
-/** Fail before StartSession when the local port is taken, so no session is wasted. */
-async function assertPortFree(host: string, port: number): Promise<void> {
-  if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new HatchError('BadRequest', `Local port ${port} on ${host} is already in use.`, 'Pick another local port, or 0 for any free one.')
-          : error.code === 'EACCES'
-            ? new HatchError('BadRequest', `Hatch may not listen on port ${port} (ports below 1024 need privileges).`, 'Pick a port above 1023.')
-            : error,
-      );
-    });
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
+function compareLoad(a: Member, b: Member): number {
+  return Number(a.resuming) - Number(b.resuming) || a.active - b.active || a.total - b.total || a.slot - b.slot;
+}
+
+/** Binding the tunnel's port failed: say why in the user's terms. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new HatchError('BadRequest', `Local port ${port} on ${host} is already in use.`, 'Pick another local port, or 0 for any free one.');
+    case 'EACCES':
+      return new HatchError('BadRequest', `Hatch may not listen on port ${port} (ports below 1024 need privileges).`, 'Pick a port above 1023.');
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return new HatchError('BadRequest', `This machine has no address ${host} to listen on.`, 'Pick another bind address, such as 127.0.0.1.');
+    default:
+      return new HatchError('Unavailable', `Could not listen on ${host}:${port}: ${error.message}`, null);
+  }
 }

@@ -1,5 +1,6 @@
 // Forward a local port to a port on the node, or through it to a remote host.
 import { useState } from 'react';
+import { MAX_TUNNEL_POOL } from '../../shared/contract';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
@@ -13,6 +14,7 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
   const [localPort, setLocalPort] = useState('');
   const [bindAddress, setBindAddress] = useState<(typeof BIND_ADDRESSES)[number]>('127.0.0.1');
   const [label, setLabel] = useState('');
+  const [poolSize, setPoolSize] = useState('1');
   const [setName, setSetName] = useState('');
   const existingSets = Object.keys(loadTunnelSets());
   const [busy, setBusy] = useState(false);
@@ -23,7 +25,9 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
   const remoteError = remotePort !== '' && !(Number.isInteger(remote) && remote >= 1 && remote <= 65535) ? 'A port from 1 to 65535.' : null;
   const localError = !(Number.isInteger(local) && local >= 0 && local <= 65535) ? 'A port from 1 to 65535, or empty for any free port.' : null;
   const hostError = remoteHost !== '' && !/^[A-Za-z0-9.-]+$/.test(remoteHost) ? 'A host name or IPv4 address.' : null;
-  const valid = remotePort !== '' && !remoteError && !localError && !hostError;
+  const pool = Number(poolSize);
+  const poolError = !(poolSize !== '' && Number.isInteger(pool) && pool >= 1 && pool <= MAX_TUNNEL_POOL) ? `A number from 1 to ${MAX_TUNNEL_POOL}.` : null;
+  const valid = remotePort !== '' && !remoteError && !localError && !hostError && !poolError;
 
   const submit = async () => {
     setBusy(true);
@@ -36,6 +40,7 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
         remotePort: remote,
         localPort: local,
         bindAddress,
+        poolSize: pool,
         ...(remoteHost ? { remoteHost } : {}),
         ...(label ? { label } : {}),
       });
@@ -51,6 +56,7 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
           bindAddress,
           ...(remoteHost ? { remoteHost } : {}),
           ...(label ? { label } : {}),
+          ...(pool > 1 ? { poolSize: pool } : {}),
         });
       }
       useAppStore.getState().openTunnelsTab();
@@ -95,6 +101,21 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
             </option>
           ))}
         </select>
+        <label htmlFor="tunnel-pool">Parallel sessions</label>
+        <input
+          id="tunnel-pool"
+          type="number"
+          min={1}
+          max={MAX_TUNNEL_POOL}
+          step={1}
+          aria-describedby="tunnel-pool-hint"
+          value={poolSize}
+          onChange={(e) => setPoolSize(e.target.value.trim())}
+        />
+        <div id="tunnel-pool-hint" className="dim small">
+          AWS paces each session to about 1 MB/s; connections are spread over the sessions.
+        </div>
+        {poolError && <div className="field-error">{poolError}</div>}
         <label htmlFor="tunnel-label">Name (optional)</label>
         <input id="tunnel-label" value={label} placeholder={remoteHost ? `${remoteHost}:${remotePort}` : `${node.name}:${remotePort}`} onChange={(e) => setLabel(e.target.value)} />
         <label htmlFor="tunnel-set">Save in a tunnel set (optional)</label>

@@ -111,6 +111,13 @@ export function TunnelsView() {
                 <td title={t.message ?? undefined}>
                   <span className={`dot tunnel-${t.state}`}>●</span> {t.state}
                   {t.mode ? <span className="dim"> · {t.mode}</span> : null}
+                  {t.poolSize > 1 ? (
+                    <span className="dim" title={`${t.awsSessionIds.length} of ${t.poolSize} sessions up`}>
+                      {' '}
+                      · pool {t.poolSize}
+                      {running && t.awsSessionIds.length < t.poolSize ? ` (${t.awsSessionIds.length} up)` : ''}
+                    </span>
+                  ) : null}
                   {t.message ? <div className="dim small">{t.message}</div> : null}
                 </td>
                 <td>{s ? `${s.latest.activeConnections} open / ${s.latest.totalConnections}` : '—'}</td>
