@@ -1,10 +1,12 @@
 // bench/filter.ts — the node-table filter on 10,000 nodes: ms per query for
 // filterNodes (pre-lowercased keys cached per node, no regex per row), against a
 // baseline from the same run (lowercasing and a RegExp per row, the obvious way).
-// Run: npx tsx bench/filter.ts   (or npm run bench -- filter, once bench/run.ts exists)
+// Run: npx tsx bench/filter.ts   (or npm run bench -- filter). Per keystroke over a real
+// sandbox listing: npm run bench -- inventory.
 import { performance } from 'node:perf_hooks';
-import { filterNodes, parseNodeQuery, prepareNodes } from '../src/shared/node-filter';
+import { filterNodes, prepareNodes } from '../src/shared/node-filter';
 import type { ManagedNode } from '../src/shared/domain/inventory';
+import { naiveFilter } from './_filter-baseline';
 
 const COUNT = 10_000;
 const QUERIES = [
@@ -43,30 +45,6 @@ function makeNodes(count: number): ManagedNode[] {
       region: 'us-east-1',
     };
   });
-}
-
-/** The baseline: same semantics, with the per-row work the real filter avoids. */
-function naiveFilter(nodes: ManagedNode[], query: string): ManagedNode[] {
-  const { terms } = parseNodeQuery(query);
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return nodes.filter((node) =>
-    terms.every((term) => {
-      let hit: boolean;
-      if (term.type === 'text') {
-        const re = new RegExp(escape(term.value), 'i');
-        hit = [node.name, node.id, node.ipAddress ?? '', node.platformName ?? '', node.platformType ?? ''].some((f) => re.test(f));
-      } else if (term.type === 'status') {
-        hit = term.values.includes(node.pingStatus);
-      } else if (term.type === 'platform') {
-        hit = (node.platformType ?? '').toLowerCase() === term.value || (node.platformName ?? '').toLowerCase().includes(term.value);
-      } else {
-        const entry = Object.entries(node.tags).find(([k]) => k.toLowerCase() === term.key);
-        const value = entry?.[1].toLowerCase();
-        hit = value !== undefined && (term.value === undefined || (term.prefix ? value.startsWith(term.value) : value === term.value));
-      }
-      return hit !== term.negate;
-    }),
-  );
 }
 
 function time(fn: () => unknown, repeat: number): number {

@@ -4,8 +4,8 @@ import { startSandbox, type SandboxOptions } from './index';
 
 const HELP = `Usage: hatch-sandbox [options]
 
-A local stand-in for the AWS endpoints Hatch uses (SSM, EC2, STS, KMS and the
-Session Manager data channel), on 127.0.0.1 only. Point any AWS client at it with
+A local stand-in for the AWS endpoints Hatch uses (SSM, EC2, STS, KMS, IAM Identity
+Center sign-in and the Session Manager data channel), on 127.0.0.1 only. Point any AWS client at it with
 an endpoint URL (AWS_ENDPOINT_URL, endpoint_url in a profile, or --endpoint-url).
 
 Options:
@@ -35,6 +35,17 @@ Identity: the printed keys belong to arn:aws:iam::123456789012:user/hatch-sandbo
 sts assume-role works for any role in account 123456789012; roles whose name
 contains "mfa" need --serial-number/--token-code from the printed TOTP secret.
 KMS keys: alias/hatch-sessions, alias/hatch-backup, alias/hatch-disabled.
+
+IAM Identity Center (SSO): SSO OIDC (RegisterClient, StartDeviceAuthorization,
+CreateToken) and the SSO portal (GetRoleCredentials, ListAccounts, ListAccountRoles,
+Logout) answer on the same endpoint. Use sso_start_url = <endpoint>/start, any
+sso_region, and endpoint_url = <endpoint> in the profile; open the verification
+link the client shows (<endpoint>/device?user_code=XXXX-XXXX) to approve the sign-in.
+Assigned roles in account 123456789012: AdministratorAccess, ReadOnlyAccess,
+SessionManagerUser.
+
+A denied region (--faults deny=eu-west-1): every SSM, EC2 and KMS call there fails
+with AccessDeniedException (EC2: UnauthorizedOperation); STS keeps working.
 `;
 
 function fail(msg: string): never {
@@ -125,6 +136,7 @@ async function main(): Promise<void> {
   }
   const regions = sandbox.fleet.regions().map((r) => `${r}: ${sandbox.fleet.inRegion(r).length}`).join(', ');
   process.stderr.write(`hatch-sandbox: listening on ${sandbox.endpoint} (${sandbox.fleet.nodes.length} nodes; ${regions}); data dir ${sandbox.dataDir}\n`);
+  process.stderr.write(`hatch-sandbox: SSO start URL ${sandbox.sso.startUrl}${sandbox.faults.deny?.length ? `; denied regions: ${sandbox.faults.deny.join(', ')}` : ''}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -59,3 +59,16 @@ export function validationError(service: ServiceName, message: string): ApiError
   if (service === 'ec2') return new ApiError('InvalidParameterValue', message, 400);
   return new ApiError('ValidationException', message, 400);
 }
+
+/**
+ * A call denied by policy (the `deny=REGION` fault: an SCP that denies a region), in the
+ * shape each service answers with: SSM/KMS AccessDeniedException, EC2 UnauthorizedOperation.
+ */
+export function accessDeniedError(service: ServiceName, action: string, callerArn: string, region: string, accountId: string): ApiError {
+  const why = 'with an explicit deny in a service control policy';
+  if (service === 'ec2') {
+    return new ApiError('UnauthorizedOperation', `You are not authorized to perform this operation. User: ${callerArn} is not authorized to perform: ec2:${action} ${why}`, 403);
+  }
+  if (service === 'sts') return new ApiError('AccessDenied', `User: ${callerArn} is not authorized to perform: sts:${action} ${why}`, 403);
+  return new ApiError('AccessDeniedException', `User: ${callerArn} is not authorized to perform: ${service}:${action} on resource: arn:aws:${service}:${region}:${accountId}:* ${why}`, 400);
+}

@@ -9,6 +9,12 @@ export interface FaultSpec extends DataChannelFaults {
   expireMs: number;
   /** Seed of the fault PRNG, so a run can be replayed. */
   seed: number;
+  /**
+   * Regions whose SSM, EC2 and KMS calls are denied (AccessDeniedException /
+   * UnauthorizedOperation), like a service control policy that denies a region.
+   * Read live: a test may change it while the sandbox runs.
+   */
+  deny?: string[];
 }
 
 export const FAULT_HELP = `Fault options (--faults KEY=VALUE[,KEY=VALUE…]):
@@ -20,6 +26,9 @@ export const FAULT_HELP = `Fault options (--faults KEY=VALUE[,KEY=VALUE…]):
   throttle=P    answer this share of API calls with the service's throttling error
                 (ThrottlingException / Throttling / RequestLimitExceeded)
   expire=D      temporary credentials (AssumeRole, GetSessionToken) expire after D
+  deny=REGION   deny every SSM, EC2 and KMS call in REGION, as an SCP denying the
+                region would (AccessDeniedException / UnauthorizedOperation);
+                repeat for more regions: deny=eu-west-1,deny=us-west-2
   seed=N        seed for the fault random generator (default 1)
 Durations take ms, s, m or h; a bare number is milliseconds.`;
 
@@ -65,12 +74,16 @@ export function parseFaults(spec: string | undefined): FaultSpec {
       case 'expire':
         out.expireMs = parseDuration(value);
         break;
+      case 'deny':
+        if (!/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(value)) throw new Error(`fault deny: expected a region name (e.g. eu-west-1), got "${value}"`);
+        out.deny = [...(out.deny ?? []), value];
+        break;
       case 'seed':
         if (!/^\d+$/.test(value)) throw new Error(`fault seed: expected an integer, got "${value}"`);
         out.seed = Number(value);
         break;
       default:
-        throw new Error(`unknown fault "${key}" (known: drop, dup, reorder, delay, cut, throttle, expire, seed)`);
+        throw new Error(`unknown fault "${key}" (known: drop, dup, reorder, delay, cut, throttle, expire, deny, seed)`);
     }
   }
   return out;

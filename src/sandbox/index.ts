@@ -15,12 +15,15 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, defaultFleet, generateFleet, loadFl
 import { KmsService } from './kms';
 import { createApiServer, type ServerStats } from './server';
 import { SsmService, type SessionRecord } from './ssm';
+import { SsoService, type SsoControl } from './sso';
 import { StsService } from './sts';
 import { newTotpSecret, totp } from './totp';
 
 export type { Fleet } from './fleet';
 export type { FaultSpec } from './faults';
 export type { SessionRecord } from './ssm';
+export type { SsoControl } from './sso';
+export { SSO_ROLES, SSO_USER } from './sso';
 
 export interface SandboxOptions {
   /** 0 or unset: any free port. */
@@ -39,6 +42,8 @@ export interface SandboxOptions {
   agentPacing?: boolean;
   /** Cap on the lifetime of AssumeRole / GetSessionToken credentials, in sandbox seconds. */
   credentialLifetimeSeconds?: number;
+  /** Regions whose SSM, EC2 and KMS calls are denied (same as the `deny=REGION` fault). */
+  denyRegions?: string[];
 }
 
 export interface Sandbox {
@@ -60,6 +65,11 @@ export interface Sandbox {
   faults: FaultSpec;
   timeScale: number;
   stats: ServerStats;
+  /**
+   * IAM Identity Center (SSO OIDC + portal) on the same endpoint: approve a device code as
+   * the user would in the browser, or GET its verificationUriComplete.
+   */
+  sso: SsoControl;
   /** Sessions known to the service side (StartSession order). */
   sessions(): SessionRecord[];
   close(): Promise<void>;
@@ -90,6 +100,7 @@ function loadIdentity(dataDir: string, persist: boolean): Identity {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const faults = parseFaults(options.faults);
+  if (options.denyRegions?.length) faults.deny = [...(faults.deny ?? []), ...options.denyRegions];
   const clock = createClock(options.timeScale ?? 1);
   if (options.nodes !== undefined && options.fleetFile !== undefined) throw new Error('use either nodes or fleetFile, not both');
   const fleet = options.fleetFile ? loadFleetFile(options.fleetFile) : options.nodes !== undefined ? generateFleet(options.nodes) : defaultFleet();
@@ -147,12 +158,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sts = new StsService(ctx);
   sts.expireCapMs = faults.expireMs;
   const ec2 = new Ec2Service(ctx);
+  const sso = new SsoService(ctx, (principal, seconds) => sts.issue(principal, seconds));
   const rnd = seededRandom(faults.seed);
   const { server, stats } = createApiServer({
     routes: { json: { ssm: ssm.handlers, kms: kms.handlers }, query: { sts: sts.handlers, ec2: ec2.handlers } },
     credentials,
     agent,
     throttle: () => faults.throttle > 0 && rnd() < faults.throttle,
+    // STS stays reachable (a region-denying SCP usually exempts it; roles must still be assumable).
+    deny: (service, region) => service !== 'sts' && (faults.deny?.includes(region) ?? false),
+    rest: sso.route,
+    accountId,
   });
 
   try {
@@ -171,6 +187,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = (server.address() as AddressInfo).port;
   ctx.port = port;
   const endpoint = `http://127.0.0.1:${port}`;
+  sso.control.startUrl = `${endpoint}/start`;
   const region = DEFAULT_REGION;
   let closing: Promise<void> | undefined;
 
@@ -195,6 +212,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     timeScale: clock.timeScale,
     stats,
+    sso: sso.control,
     sessions: () => [...ssm.sessions.values()],
     close() {
       closing ??= (async () => {

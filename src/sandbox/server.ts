@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { verifyRequest, scopeService, type CredentialStore } from './auth';
 import type { DataChannelAgent } from './agent-api';
 import type { Handler, QueryHandler } from './context';
-import { ApiError, serviceProtocol, throttleError, type ServiceName } from './errors';
+import { accessDeniedError, ApiError, serviceProtocol, throttleError, type ServiceName } from './errors';
 import { parseQueryParams, sendEc2Result, sendError, sendJson, sendQueryResult, type XmlValue } from './protocol';
 
 export interface ServerStats {
@@ -14,7 +14,23 @@ export interface ServerStats {
   throttled: number;
   errors: number;
   byOperation: Record<string, number>;
+  /** Error answers by AWS error code (e.g. ExpiredTokenException), whatever the service. */
+  errorsByCode: Record<string, number>;
 }
+
+/** A REST-JSON answer (IAM Identity Center's SSO OIDC and portal APIs, the device page). */
+export interface RestReply {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+  /** "service:Operation" for stats.byOperation. */
+  operation?: string;
+  /** The AWS error code when status ≥ 400, for stats.errorsByCode. */
+  errorCode?: string;
+}
+
+/** Answers the request when its method and path are one of its APIs; undefined otherwise. */
+export type RestRoute = (req: IncomingMessage, url: URL, body: Buffer) => Promise<RestReply | undefined> | RestReply | undefined;
 
 export interface ApiRoutes {
   json: Partial<Record<ServiceName, Record<string, Handler>>>;
@@ -31,6 +47,12 @@ export interface ApiServerOptions {
   agent: DataChannelAgent;
   /** Returns true when this call should be throttled (fault injection). */
   throttle: () => boolean;
+  /** Returns true when calls to this service in this region are denied (fault injection). */
+  deny?: (service: ServiceName, region: string) => boolean;
+  /** REST-JSON APIs routed by path (SSO OIDC, SSO portal), tried before the AWS JSON / query routes. */
+  rest?: RestRoute;
+  /** For denial messages. */
+  accountId?: string;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -50,7 +72,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function createApiServer(opts: ApiServerOptions): { server: Server; stats: ServerStats } {
-  const stats: ServerStats = { requests: 0, throttled: 0, errors: 0, byOperation: {} };
+  const stats: ServerStats = { requests: 0, throttled: 0, errors: 0, byOperation: {}, errorsByCode: {} };
+  const denied = (service: ServiceName, action: string, auth: { region: string; credential: { principal: { arn: string; accountId: string } } }): void => {
+    if (opts.deny?.(service, auth.region)) {
+      throw accessDeniedError(service, action, auth.credential.principal.arn, auth.region, opts.accountId ?? auth.credential.principal.accountId);
+    }
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -61,6 +88,19 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
       const body = raw.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const target = req.headers['x-amz-target'];
+      if (typeof target !== 'string' && opts.rest) {
+        const reply = await opts.rest(req, url, raw);
+        if (reply) {
+          if (reply.operation) stats.byOperation[reply.operation] = (stats.byOperation[reply.operation] ?? 0) + 1;
+          if (reply.status >= 400) {
+            stats.errors++;
+            if (reply.errorCode) stats.errorsByCode[reply.errorCode] = (stats.errorsByCode[reply.errorCode] ?? 0) + 1;
+          }
+          res.writeHead(reply.status, { 'Content-Length': Buffer.byteLength(reply.body), 'x-amzn-RequestId': requestId, ...reply.headers });
+          res.end(reply.body);
+          return;
+        }
+      }
       if (typeof target === 'string') {
         const dot = target.indexOf('.');
         const prefix = target.slice(0, dot);
@@ -71,6 +111,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
         const auth = await verifyRequest(req, raw, service, opts.credentials);
         const handler = opts.routes.json[service]?.[op];
         if (!handler) throw new ApiError('UnknownOperationException', `The sandbox does not implement ${target}.`, 400);
+        denied(service, op, auth);
         if (opts.throttle()) {
           stats.throttled++;
           throw throttleError(service);
@@ -100,6 +141,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
           ? new ApiError('InvalidAction', `The action ${action} is not valid for this web service.`, 400)
           : new ApiError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`, 400);
       }
+      if (service === 'ec2') denied(service, action, auth);
       if (opts.throttle()) {
         stats.throttled++;
         throw throttleError(service);
@@ -117,6 +159,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
         const code = service === 'ec2' ? 'InternalError' : service === 'sts' ? 'InternalFailure' : service === 'kms' ? 'KMSInternalException' : 'InternalServerError';
         err = new ApiError(code, 'An internal error occurred in the sandbox.', 500);
       }
+      stats.errorsByCode[err.code] = (stats.errorsByCode[err.code] ?? 0) + 1;
       if (!res.headersSent) sendError(res, serviceProtocol[service], requestId, err);
       else res.end();
     }

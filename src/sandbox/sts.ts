@@ -50,7 +50,8 @@ export class StsService {
     return Date.now() + this.ctx.clock.wallMs(ms);
   }
 
-  private issue(principal: CredentialRecord['principal'], seconds: number) {
+  /** Temporary credentials for `principal`, living `seconds` (capped and time-scaled like every other). */
+  issue(principal: CredentialRecord['principal'], seconds: number) {
     const rec: CredentialRecord = {
       accessKeyId: newAccessKeyId(true),
       secretAccessKey: newSecret(),
@@ -64,7 +65,9 @@ export class StsService {
       AccessKeyId: rec.accessKeyId,
       SecretAccessKey: rec.secretAccessKey,
       SessionToken: rec.sessionToken,
-      Expiration: new Date(rec.expiresAt as number).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      // With milliseconds (valid ISO 8601, which the SDKs parse): the caller is told exactly
+      // the instant the sandbox starts refusing them, even for sub-second test lifetimes.
+      Expiration: new Date(rec.expiresAt as number).toISOString(),
     };
   }
 

@@ -1,7 +1,9 @@
-// IAM Identity Center: the device-authorization flow against a local stand-in for SSO
-// OIDC and the SSO portal (the sandbox has neither), reached through the profile's
-// [services] endpoint_url like any other endpoint. Checks the UI gets the code, the CLI's
-// token cache is written, and the SDK's fromSSO then gets role credentials.
+// IAM Identity Center: the device-authorization flow against a minimal in-test stand-in
+// for SSO OIDC and the SSO portal, reached through the profile's [services] sso /
+// sso_oidc endpoint_url (the per-service path, where credentials-sso-sandbox.test.ts uses
+// a profile-wide endpoint_url against the real sandbox). Checks the UI gets the code, the
+// CLI's token cache is written, the SDK's fromSSO then gets role credentials, a legacy
+// (start-URL) profile, and a sign-in made by the AWS CLI outside Hatch.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';

@@ -233,7 +233,10 @@ function errorName(error: unknown): string | null {
 
 function regionError(region: string, error: unknown, what: string, partial: boolean): RegionError {
   const message = error instanceof Error ? error.message : String(error);
-  return { region, code: errorName(error) ?? (error instanceof HatchError ? error.code : null), message: `${what}: ${message}`, partial };
+  // A HatchError wrapping an AWS error carries the AWS name in `detail` (see rethrow):
+  // name that (AccessDeniedException), not the wrapper.
+  const code = error instanceof HatchError ? (error.detail ?? error.code) : errorName(error);
+  return { region, code, message: `${what}: ${message}`, partial };
 }
 
 function rethrow(error: unknown, signal: AbortSignal | undefined, what: string): unknown {
