@@ -62,6 +62,8 @@ export interface DataChannelFaults {
   delayMs: number;
   /** Cut every data-channel socket this often (ms of sandbox time); 0 = never. */
   cutEveryMs: number;
+  /** Makes the random fault decisions replayable. */
+  seed?: number;
 }
 
 /** What the agent may ask of the service side. */

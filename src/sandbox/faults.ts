@@ -90,7 +90,7 @@ export function parseFaults(spec: string | undefined): FaultSpec {
 }
 
 export function dataChannelFaults(f: FaultSpec): DataChannelFaults {
-  return { drop: f.drop, dup: f.dup, reorder: f.reorder, delayMs: f.delayMs, cutEveryMs: f.cutEveryMs };
+  return { drop: f.drop, dup: f.dup, reorder: f.reorder, delayMs: f.delayMs, cutEveryMs: f.cutEveryMs, seed: f.seed };
 }
 
 /** mulberry32: small, seedable, good enough to pick which calls fail. */

@@ -46,7 +46,7 @@ describe('sandbox agent: data-channel faults', () => {
   });
 
   it('reorder: frames overtake each other, the receiver restores the order', async () => {
-    const { stats, c } = await transfer({ reorder: 0.3, seed: 3 } as Partial<DataChannelFaults>);
+    const { stats, c } = await transfer({ reorder: 0.3, seed: 3 });
     expect(stats.reordered).toBeGreaterThan(0);
     // Some data frame arrived after a later-numbered one.
     const inverted = c.arrivals.some((seq, i) => i > 0 && seq < Math.max(...c.arrivals.slice(0, i)));

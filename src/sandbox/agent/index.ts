@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parseOpenDataChannel } from '../../main/protocol/payloads';
 import type { AgentOptions, AgentSessionSpec, DataChannelAgent } from '../agent-api';
-import { emptyFaultStats, seededRandom, type FaultStats } from './faults';
+import { emptyFaultStats, type FaultStats } from './faults';
+import { seededRandom } from '../faults';
 import { AgentSession, type SessionInfo } from './session';
 import { toBuffer } from './socket';
 
@@ -34,8 +35,8 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
   const sessions = new Map<string, AgentSession>();
   const sockets = new Set<WebSocket>();
   const faultStats = emptyFaultStats();
-  // A `seed` on the faults object (the CLI's FaultSpec has one) makes fault decisions replayable.
-  const seed = (options.faults as Partial<{ seed: number }>).seed;
+  // A seed (`--faults seed=N`) makes fault decisions replayable.
+  const seed = options.faults.seed;
   const random = typeof seed === 'number' ? seededRandom(seed) : Math.random;
   let refused = 0;
   let closed = false;

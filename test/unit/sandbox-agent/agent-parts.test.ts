@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveDestination, isLoopback } from '../../../src/sandbox/agent/destination';
-import { emptyFaultStats, FaultyPipe, seededRandom } from '../../../src/sandbox/agent/faults';
+import { emptyFaultStats, FaultyPipe } from '../../../src/sandbox/agent/faults';
+import { seededRandom } from '../../../src/sandbox/faults';
 import { completeUtf8Length, splitUtf8 } from '../../../src/sandbox/agent/utf8';
 import { compareVersions, smuxKeepAliveEnabled, usesSmux } from '../../../src/sandbox/agent/versions';
 import { NO_FAULTS, node } from './harness';

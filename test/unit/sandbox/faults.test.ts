@@ -7,7 +7,7 @@ describe('parseFaults', () => {
   it('reads the documented example', () => {
     const f = parseFaults('drop=0.01,dup=0.01,reorder=0.01,delay=20ms,cut=10s,throttle=0.1');
     expect(f).toEqual({ drop: 0.01, dup: 0.01, reorder: 0.01, delayMs: 20, cutEveryMs: 10_000, throttle: 0.1, expireMs: 0, seed: 1 });
-    expect(dataChannelFaults(f)).toEqual({ drop: 0.01, dup: 0.01, reorder: 0.01, delayMs: 20, cutEveryMs: 10_000 });
+    expect(dataChannelFaults(f)).toEqual({ drop: 0.01, dup: 0.01, reorder: 0.01, delayMs: 20, cutEveryMs: 10_000, seed: 1 });
   });
 
   it('defaults to no faults', () => {
