@@ -4,6 +4,7 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import { randomUUID } from 'node:crypto';
 import type { FromPtyHost, PtySpawnOptions, ToPtyHost } from '../pty-host/protocol';
+import type { SessionPty } from '../sessions/pty';
 
 export interface PtyExit {
   exitCode: number;
@@ -12,16 +13,11 @@ export interface PtyExit {
   error: string | null;
 }
 
-export interface PtyHandle {
+/** A pty in the host: the engines' SessionPty shape, plus the host's id and the child's pid. */
+export interface PtyHandle extends SessionPty {
   readonly id: string;
   /** Resolves with the child's pid, or rejects if it could not be started. */
   readonly pid: Promise<number>;
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  pause(): void;
-  resume(): void;
-  kill(signal?: string): void;
-  onData(listener: (data: string) => void): void;
   onExit(listener: (exit: PtyExit) => void): void;
 }
 
