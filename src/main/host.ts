@@ -120,8 +120,19 @@ export class HatchHost {
       () => sandbox.close(),
     );
 
+    const documentHandlers = documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) });
     this.handlers = {
-      ...documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) }),
+      ...documentHandlers,
+      // Terminating one of our own sessions from the audit view: its tab says "terminated".
+      'audit.terminate': async (request) => {
+        const undo = sessions.expectTermination(request.sessionId);
+        try {
+          return await documentHandlers['audit.terminate'](request);
+        } catch (error) {
+          undo();
+          throw error;
+        }
+      },
       'system.info': () => system.info(),
       'system.ping': ({ nonce }) => ({ nonce }),
       'profiles.list': async () => ({ profiles: await profiles.list() }),

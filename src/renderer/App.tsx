@@ -35,6 +35,7 @@ import { useGlobalShortcuts } from './shortcuts';
 import { CommandPalette } from './components/CommandPalette';
 import { CredentialDialogs } from './components/CredentialDialogs';
 import { useResolvedTheme } from './theme';
+import { useFocusManagement } from './focus';
 
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
@@ -43,6 +44,7 @@ export function App() {
   const [paletteOpen, setPaletteOpen] = useState(false);
   const openPalette = useCallback(() => setPaletteOpen(true), []);
   useGlobalShortcuts(openPalette);
+  useFocusManagement();
 
   useEffect(() => {
     const { setSystemInfo, setProfiles, setConnectionError, pushNotice } = useAppStore.getState();
@@ -74,7 +76,7 @@ export function App() {
           <TabBar />
           {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
           {tabs.map((tab) => (
-            <section key={tab.id} className="tab-content" role="tabpanel" aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
+            <section key={tab.id} className="tab-content" role="tabpanel" tabIndex={-1} aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
               <TabView tab={tab} />
             </section>
           ))}

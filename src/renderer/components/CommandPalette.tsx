@@ -48,10 +48,12 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
 
   return (
     <div className="palette-backdrop" onMouseDown={onClose}>
-      <div className="palette" role="dialog" aria-label="Command palette" onMouseDown={(e) => e.stopPropagation()}>
+      <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette" onMouseDown={(e) => e.stopPropagation()}>
         <input
           autoFocus
           aria-label="Jump to node, tab or action"
+          aria-controls="palette-matches"
+          aria-activedescendant={items[index] ? `palette-item-${index}` : undefined}
           placeholder="Jump to node, tab or action…"
           value={query}
           onChange={(e) => {
@@ -67,9 +69,9 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
             e.preventDefault();
           }}
         />
-        <ul role="listbox" aria-label="Matches">
+        <ul role="listbox" id="palette-matches" aria-label="Matches" tabIndex={-1}>
           {items.map((item, i) => (
-            <li key={item.id} role="option" aria-selected={i === index} className={i === index ? 'active' : ''} onMouseEnter={() => setIndex(i)} onClick={() => choose(item)}>
+            <li key={item.id} id={`palette-item-${i}`} role="option" aria-selected={i === index} className={i === index ? 'active' : ''} onMouseEnter={() => setIndex(i)} onClick={() => choose(item)}>
               <span>{item.label}</span>
               <span className="dim">{item.hint}</span>
             </li>

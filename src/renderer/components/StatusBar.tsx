@@ -51,7 +51,7 @@ function useNow(enabled: boolean): number {
 }
 
 const mmss = (ms: number) => {
-  const total = Math.max(0, Math.round(ms / 1000));
+  const total = Math.max(0, Math.floor(ms / 1000)); // a countdown never shows more than the limit
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const sec = String(total % 60).padStart(2, '0');
@@ -78,7 +78,7 @@ export function StatusBar() {
         `${session.engine} engine`,
         session.state,
         stats?.latencyMs != null ? `${Math.round(stats.latencyMs)} ms` : null,
-        running && stats && limits ? `idle timeout ${mmss(stats.lastActivityAt + limits.idle * 60_000 - now)}` : null,
+        running && stats && limits ? `idle timeout ${mmss(Math.min(limits.idle * 60_000, stats.lastActivityAt + limits.idle * 60_000 - now))}` : null,
         running && limits?.max ? `max duration ${mmss(running.startedAt + limits.max * 60_000 - now)}` : null,
       ]
     : [profile?.name ?? 'No profile selected', region];

@@ -26,8 +26,18 @@ export function TabBar() {
     }
     closeTab(tab.id);
   };
+  // Left/Right (Home/End) move between tabs and show them, as in any tab strip.
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const index = tabs.findIndex((t) => t.id === activeTabId);
+    const next = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined || !(event.target instanceof HTMLElement) || !event.target.matches('[role="tab"]')) return;
+    event.preventDefault();
+    const tab = tabs[(next + tabs.length) % tabs.length];
+    activate(tab.id);
+    document.getElementById(`tab-${tab.id}`)?.focus();
+  };
   return (
-    <div className="tabbar" role="tablist" aria-label="Open tabs">
+    <div className="tabbar" role="tablist" aria-label="Open tabs" onKeyDown={onKeyDown}>
       {tabs.map((tab) => (
         <div key={tab.id} className={tab.id === activeTabId ? 'tab active' : 'tab'}>
           <button
@@ -35,6 +45,7 @@ export function TabBar() {
             type="button"
             role="tab"
             aria-selected={tab.id === activeTabId}
+            tabIndex={tab.id === activeTabId ? 0 : -1}
             className="tab-label"
             onClick={() => activate(tab.id)}
             onAuxClick={(e) => e.button === 1 && close(tab)}

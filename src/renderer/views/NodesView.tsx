@@ -26,6 +26,8 @@ const BASE_COLUMNS: Array<{ key: SortKey; label: string; width: string; mono?: b
 ];
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
+const rowId = (node: ManagedNode) => `node-row-${node.id}`;
+
 function cellValue(node: ManagedNode, key: SortKey): string {
   return key.startsWith('tag:') ? (node.tags[key.slice(4)] ?? '') : String(node[key as keyof ManagedNode] ?? '');
 }
@@ -52,6 +54,7 @@ export function NodesView() {
   const [cursor, setCursorIndex] = useState(0);
   const [columnsOpen, setColumnsOpen] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
   const [forwarding, setForwarding] = useState<ManagedNode | null>(null);
 
   const refresh = useCallback(() => {
@@ -85,24 +88,32 @@ export function NodesView() {
     );
   }
 
+  // The filter may have narrowed the list under the cursor: keep it on a row.
+  const cursorIndex = Math.max(0, Math.min(cursor, rows.length - 1));
   const setCursor = (index: number) => {
     setCursorIndex(index);
     useAppStore.setState({ selectedNodeId: rows[index]?.id ?? null });
   };
+  const moveCursor = (index: number) => {
+    const next = Math.min(rows.length - 1, Math.max(0, index));
+    setCursor(next);
+    setSelected(new Set([rows[next].id]));
+    virtualizer.scrollToIndex(next);
+  };
+  const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 280) / 28) - 1);
   const start = (node: ManagedNode | undefined) => {
     if (node && region) void startSessionOn(profile.name, region, node);
   };
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (rows.length === 0) return;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    if (event.target !== event.currentTarget) return; // a column header button has focus
+    const moves: Record<string, number> = { ArrowDown: cursorIndex + 1, ArrowUp: cursorIndex - 1, PageDown: cursorIndex + page, PageUp: cursorIndex - page, Home: 0, End: rows.length - 1 };
+    if (event.key in moves) {
       event.preventDefault();
-      const next = Math.min(rows.length - 1, Math.max(0, cursor + (event.key === 'ArrowDown' ? 1 : -1)));
-      setCursor(next);
-      setSelected(new Set([rows[next].id]));
-      virtualizer.scrollToIndex(next);
+      moveCursor(moves[event.key]);
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      start(rows[cursor]);
+      start(rows[cursorIndex]);
     } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       setSelected(new Set(rows.map((n) => n.id)));
@@ -117,7 +128,7 @@ export function NodesView() {
       else next.add(id);
       setSelected(next);
     } else if (event.shiftKey) {
-      const [from, to] = [Math.min(cursor, index), Math.max(cursor, index)];
+      const [from, to] = [Math.min(cursorIndex, index), Math.max(cursorIndex, index)];
       setSelected(new Set(rows.slice(from, to + 1).map((n) => n.id)));
     } else setSelected(new Set([id]));
   };
@@ -135,6 +146,13 @@ export function NodesView() {
           placeholder="Filter nodes: text, tag:Key=Value, status:online, platform:linux, -exclude"
           value={view.query}
           onChange={(e) => update({ query: e.target.value })}
+          onKeyDown={(e) => {
+            // Down from the filter goes to the table, on its current row.
+            if (e.key === 'ArrowDown' && rows.length > 0) {
+              e.preventDefault();
+              gridRef.current?.focus();
+            }
+          }}
         />
         <div className="columns-menu">
           <button type="button" aria-expanded={columnsOpen} onClick={() => setColumnsOpen((o) => !o)}>
@@ -183,7 +201,23 @@ export function NodesView() {
         </div>
       )}
       <div className="nodes-body">
-        <div className="node-table" role="grid" aria-label="Managed nodes" aria-rowcount={rows.length} aria-multiselectable tabIndex={0} onKeyDown={onKeyDown}>
+        <div
+          ref={gridRef}
+          className="node-table"
+          role="grid"
+          aria-label="Managed nodes"
+          aria-rowcount={rows.length}
+          aria-multiselectable
+          aria-activedescendant={rows[cursorIndex] ? rowId(rows[cursorIndex]) : undefined}
+          tabIndex={0}
+          data-primary-focus
+          onKeyDown={onKeyDown}
+          onFocus={(event) => {
+            // Arriving by keyboard selects the row under the cursor, so the actions below
+            // (Start session, Forward port, Preflight) apply to it and can be reached.
+            if (event.target === event.currentTarget && rows.length > 0 && selectedNodes.length === 0) moveCursor(cursorIndex);
+          }}
+        >
           <div className="node-row header" role="row" style={{ gridTemplateColumns: grid }}>
             {columns.map((column) => (
               <button
@@ -198,7 +232,7 @@ export function NodesView() {
               </button>
             ))}
           </div>
-          <div className="node-scroller" ref={scroller}>
+          <div className="node-scroller" ref={scroller} tabIndex={-1}>
             {!loading && rows.length === 0 && (
               <div className="empty-state small-empty">
                 {inventory?.nodes.length ? 'No node matches the filter.' : 'This profile and region have no managed nodes.'}
@@ -211,9 +245,10 @@ export function NodesView() {
                 return (
                   <div
                     key={node.id}
+                    id={rowId(node)}
                     role="row"
                     aria-selected={selected.has(node.id)}
-                    className={`node-row${selected.has(node.id) ? ' selected' : ''}${item.index === cursor ? ' cursor' : ''}`}
+                    className={`node-row${selected.has(node.id) ? ' selected' : ''}${item.index === cursorIndex ? ' cursor' : ''}`}
                     style={{ gridTemplateColumns: grid, transform: `translateY(${item.start}px)` }}
                     onClick={(e) => click(item.index, e)}
                     onDoubleClick={() => start(node)}
