@@ -233,7 +233,7 @@ function AuditPanel({ profile, region }: { profile: string; region: string }) {
                   onClick={() => setSelectedId(s.sessionId)}
                   onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelectedId(s.sessionId))}
                 >
-                  <td className="mono">{s.sessionId}</td>
+                  <td className="mono" title={s.sessionId}>{s.sessionId}</td>
                   <td>{targetLabel(s.target)}</td>
                   <td className="ellipsis" title={s.owner}>
                     {s.owner.split('/').pop()}
