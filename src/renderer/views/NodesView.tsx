@@ -2,7 +2,7 @@
 // sorting, tag columns, multi-select, a detail pane and Enter/double-click to start a
 // session. Sorting happens once per listing or sort change; the filter only narrows the
 // sorted list, so typing stays within a frame on 10,000 rows.
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { filterNodes, parseNodeQuery } from '../../shared/node-filter';
@@ -49,7 +49,8 @@ export function NodesView() {
     setView(next);
     saveViewState(profileName, next);
   };
-  const deferredQuery = useDeferredValue(view.query);
+  // Filtering 10,000 rows takes well under a millisecond: no deferred second render needed.
+  const query = view.query;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursorIndex] = useState(0);
   const [columnsOpen, setColumnsOpen] = useState(false);
@@ -71,8 +72,8 @@ export function NodesView() {
     const values = new Map(nodes.map((n) => [n, cellValue(n, key)]));
     return [...nodes].sort((a, b) => dir * collator.compare(values.get(a)!, values.get(b)!));
   }, [inventory?.nodes, view.sort]);
-  const rows = useMemo(() => filterNodes(sorted, deferredQuery), [sorted, deferredQuery]);
-  const problems = useMemo(() => parseNodeQuery(deferredQuery).problems, [deferredQuery]);
+  const rows = useMemo(() => filterNodes(sorted, query), [sorted, query]);
+  const problems = useMemo(() => parseNodeQuery(query).problems, [query]);
   const tagKeys = useMemo(() => [...new Set((inventory?.nodes ?? []).flatMap((n) => Object.keys(n.tags)))].sort(collator.compare), [inventory?.nodes]);
   const columns = [...BASE_COLUMNS, ...view.tagColumns.map((tag) => ({ key: `tag:${tag}` as SortKey, label: tag, width: 'minmax(90px, 1fr)', mono: false }))];
   const grid = columns.map((c) => c.width).join(' ');
