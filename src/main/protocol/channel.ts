@@ -16,8 +16,13 @@ import {
 import { parseChannelClosed, type ChannelClosed } from './payloads';
 
 /** What the channel needs from a transport. `send` may throw when the transport is down. */
-/** Messages ahead of the next expected one that a paused reader keeps (about 16 KiB at 1 KiB each). */
-const PAUSED_HOLD_MESSAGES = 16;
+/**
+ * Unacknowledged payload bytes a paused reader keeps (flow control). Beyond it messages
+ * stay with the peer, which resends them once acknowledgements flow again: bounded memory
+ * per paused session. 1 MiB holds a real agent's whole window of 1 KiB messages, so a
+ * resume does not wait for the peer's retransmission timer.
+ */
+const PAUSED_HOLD_BYTES = 1024 * 1024;
 
 export interface ChannelSocket {
   send(frame: Buffer): void;
@@ -73,6 +78,8 @@ export interface ChannelStats {
   queuedMessages: number;
   queuedBytes: number;
   outOfOrder: number;
+  /** Unacknowledged payload bytes held back while reading is paused (or blocked). */
+  parkedBytes: number;
   retransmissions: number;
   duplicatesReceived: number;
   invalidReceived: number;
@@ -205,6 +212,8 @@ export class DataChannel {
   private queuedBytes = 0;
   private needDrain = false;
   private readonly pending = new Map<number, Pending>();
+  /** Payload bytes of the unacknowledged messages in `pending` (bounded while paused). */
+  private parkedBytes = 0;
   private cipher: PayloadCipher | null = null;
   private paused = false;
   private readBlocked = false;
@@ -496,6 +505,19 @@ export class DataChannel {
     this.write(encodeAcknowledge(m));
   }
 
+  private park(seq: number, entry: Pending): void {
+    this.unpark(seq);
+    this.pending.set(seq, entry);
+    if (!entry.acked) this.parkedBytes += entry.msg.payload.length;
+  }
+
+  private unpark(seq: number): void {
+    const entry = this.pending.get(seq);
+    if (!entry) return;
+    this.pending.delete(seq);
+    if (!entry.acked) this.parkedBytes -= entry.msg.payload.length;
+  }
+
   private receiveData(m: ClientMessage): void {
     const s = m.sequenceNumber;
     if (s < this.expected) {
@@ -519,9 +541,9 @@ export class DataChannel {
     if (this.pending.size >= this.receiveLimit) return; // full: drop unacknowledged, peer resends
     // Paused by flow control: hold only a few messages; the rest stays with the peer (it
     // resends them once acknowledgements flow again) instead of piling up here.
-    if (this.readBlocked && s >= this.expected + PAUSED_HOLD_MESSAGES) return;
+    if (this.readBlocked && s !== this.expected && this.parkedBytes + m.payload.length > PAUSED_HOLD_BYTES) return;
     const ack = !this.readBlocked;
-    this.pending.set(s, { msg: m, acked: ack });
+    this.park(s, { msg: m, acked: ack });
     if (ack) this.sendAck(m);
   }
 
@@ -534,7 +556,7 @@ export class DataChannel {
         msg = { ...m, payload: this.cipher.decrypt(m.payload) };
       } catch (e) {
         // Leave it unacknowledged (reference behaviour); the owner decides whether this is fatal.
-        this.pending.delete(m.sequenceNumber);
+        this.unpark(m.sequenceNumber);
         this.emit('error', e instanceof ProtocolError ? e : new ProtocolError('decrypt-failed', String(e)));
         return false;
       }
@@ -546,7 +568,7 @@ export class DataChannel {
     }
     if (!ready && !ackFirst) {
       this.readBlocked = true;
-      this.pending.set(m.sequenceNumber, { msg: m, acked: alreadyAcked });
+      this.park(m.sequenceNumber, { msg: m, acked: alreadyAcked });
       return false;
     }
     if (!ackFirst && !alreadyAcked) this.sendAck(m);
@@ -560,7 +582,7 @@ export class DataChannel {
       while (!this.readBlocked && !this.closed) {
         const p = this.pending.get(this.expected);
         if (!p) break;
-        this.pending.delete(this.expected);
+        this.unpark(this.expected);
         if (!this.deliver(p.msg, p.acked)) break;
         this.expected++;
       }
@@ -613,6 +635,7 @@ export class DataChannel {
     this.detach();
     this.inFlight.clear();
     this.pending.clear();
+    this.parkedBytes = 0;
     this.queue.length = 0;
     this.queueHead = 0;
     this.queuedBytes = 0;
@@ -630,6 +653,7 @@ export class DataChannel {
       queuedMessages: this.queue.length - this.queueHead,
       queuedBytes: this.queuedBytes,
       outOfOrder: this.pending.size,
+      parkedBytes: this.parkedBytes,
       retransmissions: this.retransmissions,
       duplicatesReceived: this.duplicates,
       invalidReceived: this.invalid,
