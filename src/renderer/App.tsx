@@ -52,7 +52,7 @@ export function App() {
     api.call('profiles.list', {}).then(({ profiles }) => setProfiles(profiles), (error: Error) => setConnectionError(error.message));
     const offProfiles = api.on('profiles.changed', ({ profiles }) => setProfiles(profiles));
     const offNotice = api.on('system.notice', pushNotice);
-    const offProgress = api.on('inventory.progress', ({ profile, region, count }) => useAppStore.getState().inventoryProgress(profile, region, count));
+    const offProgress = api.on('inventory.progress', ({ profile, region, count, page }) => useAppStore.getState().inventoryProgress(profile, region, count, page));
     const offTunnels = api.on('tunnels.changed', ({ tunnel }) => useAppStore.getState().upsertTunnel(tunnel));
     const offStats = api.on('tunnels.stats', ({ stats }) => useAppStore.getState().addTunnelStats(stats));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);

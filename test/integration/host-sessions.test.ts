@@ -85,6 +85,12 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(nodes.length).toBeGreaterThan(5);
     expect(byName('web-1').id).toMatch(/^i-/);
     expect(events.some((e) => e.name === 'inventory.progress')).toBe(true);
+    // The pages stream out while listing (before names are joined): every node once.
+    const streamed = events
+      .filter((e) => e.name === 'inventory.progress')
+      .flatMap((e) => (e.payload as { page?: ManagedNode[] }).page ?? [])
+      .map((n) => n.id);
+    expect(streamed.sort()).toEqual(nodes.map((n) => n.id).sort());
   });
 
   it('runs a shell on the native engine: output, resize, exit, recording', async () => {
@@ -184,8 +190,14 @@ describe('HatchHost sessions against the sandbox', () => {
     await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
     await waitFor(() => output(session.id).includes('size-25x90'));
     await call('sessions.resize', { sessionId: session.id, cols: 101, rows: 33 });
-    await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
-    await waitFor(() => output(session.id).includes('size-33x101'));
+    // The plugin learns of the resize by SIGWINCH, asynchronously to the keystrokes typed
+    // after it: ask again until the remote pty reports the new size.
+    let asked = 0;
+    await waitFor(() => {
+      if (output(session.id).includes('size-33x101')) return true;
+      if (asked++ % 25 === 0) void call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
+      return false;
+    });
     await call('sessions.write', { sessionId: session.id, data: 'exit\r' });
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('exit');

@@ -81,13 +81,16 @@ export class InventoryService {
     signal?.throwIfAborted();
     const ssm = await this.clients.ssm(profile, region);
     const actualRegion = region ?? (await ssm.config.region());
-    const progress = (phase: ListProgress['phase'], count: number) => onProgress?.({ profile, region: actualRegion, phase, count });
+    const progress = (phase: ListProgress['phase'], count: number, page?: ManagedNode[]) =>
+      onProgress?.({ profile, region: actualRegion, phase, count, ...(page ? { page } : {}) });
 
     const infos: InstanceInformation[] = [];
     try {
       for await (const page of paginateDescribeInstanceInformation({ client: ssm, pageSize: this.pageSize }, {}, { abortSignal: signal })) {
+        const before = infos.length;
         for (const info of page.InstanceInformationList ?? []) if (info.InstanceId) infos.push(info);
-        progress('nodes', infos.length);
+        // The page as it is (names from SSM), so a long listing shows rows at once.
+        progress('nodes', infos.length, onProgress ? infos.slice(before).map((info) => toNode(info, actualRegion, undefined, undefined)) : undefined);
         signal?.throwIfAborted();
       }
     } catch (error) {

@@ -13,7 +13,13 @@ export interface InventoryState {
   loading: boolean;
   progress: number;
   error: string | null;
+  /** A first listing shows its pages as they arrive; names and tags follow with the snapshot. */
+  streaming: boolean;
 }
+
+/** Pages waiting to be shown, flushed a few times a second (one re-sort per flush, not per page). */
+const pendingPages = new Map<string, InventorySnapshot['nodes']>();
+const PAGE_FLUSH_MS = 200;
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -52,7 +58,7 @@ export interface AppState {
   selectedNodeId: string | null;
   inventories: Record<string, InventoryState>;
   loadInventory(profile: string, region: string): Promise<void>;
-  inventoryProgress(profile: string, region: string, count: number): void;
+  inventoryProgress(profile: string, region: string, count: number, page?: InventorySnapshot['nodes']): void;
   selectRegion(region: string): void;
   tabs: Tab[];
   activeTabId: string;
@@ -102,22 +108,37 @@ export const useAppStore = create<AppState>((set, get) => ({
     const key = `${profile}/${region}`;
     const previous = get().inventories[key];
     const patch = (value: Partial<InventoryState>) => {
-      const current = get().inventories[key] ?? { nodes: [], errors: [], updatedAt: null, loading: false, progress: 0, error: null };
+      const current = get().inventories[key] ?? { nodes: [], errors: [], updatedAt: null, loading: false, progress: 0, error: null, streaming: false };
       set({ inventories: { ...get().inventories, [key]: { ...current, ...value } } });
     };
-    patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [] });
+    pendingPages.delete(key);
+    patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [], streaming: !previous?.nodes.length });
     try {
       const snapshot = await api.call('inventory.list', { profile, region, refresh: previous !== undefined });
       prepareNodes(snapshot.nodes); // build the search keys now, not on the first keystroke
-      patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false });
+      pendingPages.delete(key);
+      patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false, streaming: false });
     } catch (error) {
-      patch({ loading: false, error: error instanceof Error ? error.message : String(error) });
+      pendingPages.delete(key);
+      patch({ loading: false, streaming: false, error: error instanceof Error ? error.message : String(error) });
     }
   },
-  inventoryProgress: (profile, region, count) => {
+  inventoryProgress: (profile, region, count, page) => {
     const key = `${profile}/${region}`;
     const current = get().inventories[key];
-    if (current?.loading) set({ inventories: { ...get().inventories, [key]: { ...current, progress: count } } });
+    if (!current?.loading) return;
+    set({ inventories: { ...get().inventories, [key]: { ...current, progress: count } } });
+    if (!current.streaming || !page?.length) return;
+    const waiting = pendingPages.get(key);
+    if (waiting) return void waiting.push(...page);
+    pendingPages.set(key, [...page]);
+    setTimeout(() => {
+      const pages = pendingPages.get(key);
+      pendingPages.delete(key);
+      const now = get().inventories[key];
+      if (!pages || !now?.loading || !now.streaming) return;
+      set({ inventories: { ...get().inventories, [key]: { ...now, nodes: [...now.nodes, ...pages] } } });
+    }, PAGE_FLUSH_MS);
   },
   selectRegion: (selectedRegion) => set({ selectedRegion }),
   tabs: [{ kind: 'nodes', id: 'nodes', title: 'Nodes' }],

@@ -28,6 +28,8 @@ export const ListProgress = z.object({
   phase: ListPhase,
   /** Nodes listed so far (SSM pages read). */
   count: z.number().int().nonnegative(),
+  /** Phase "nodes": the page just read, before EC2 names and tags (shown while listing). */
+  page: z.array(ManagedNode).optional(),
 });
 export type ListProgress = z.infer<typeof ListProgress>;
 
