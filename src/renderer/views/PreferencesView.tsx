@@ -1,7 +1,7 @@
 // Session Manager preferences of the selected profile and region: every field validated
 // with the rule it breaks, a diff of the document before saving, conflicts with changes
 // made elsewhere, read-only when IAM says no — and a side-by-side comparison.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { KmsKeyChoice, PreferencesState } from '../../shared/contract-documents';
 import {
   defaultPreferences,
@@ -376,22 +376,14 @@ function ReviewDialog({
   );
 }
 
-function TextField(props: { id: string; label: string; value: string; error?: string; placeholder?: string; inputMode?: 'numeric'; onChange(v: string): void }) {
-  const errorId = `${props.id}-error`;
+/** A labelled control with its validation message (shared by the text fields). */
+function Field(props: { id: string; label: string; error?: string; children: ReactNode }) {
   return (
     <div className="field">
       <label htmlFor={`pref-${props.id}`}>{props.label}</label>
-      <input
-        id={`pref-${props.id}`}
-        value={props.value}
-        placeholder={props.placeholder}
-        inputMode={props.inputMode}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? errorId : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
+      {props.children}
       {props.error && (
-        <div className="field-error" id={errorId}>
+        <div className="field-error" id={`${props.id}-error`}>
           {props.error}
         </div>
       )}
@@ -399,26 +391,38 @@ function TextField(props: { id: string; label: string; value: string; error?: st
   );
 }
 
-function AreaField(props: { id: string; label: string; value: string; error?: string; onChange(v: string): void }) {
-  const errorId = `${props.id}-error`;
+const invalidProps = (id: string, error: string | undefined) => ({
+  'aria-invalid': error ? true : undefined,
+  'aria-describedby': error ? `${id}-error` : undefined,
+});
+
+function TextField(props: { id: string; label: string; value: string; error?: string; placeholder?: string; inputMode?: 'numeric'; onChange(v: string): void }) {
   return (
-    <div className="field">
-      <label htmlFor={`pref-${props.id}`}>{props.label}</label>
+    <Field id={props.id} label={props.label} error={props.error}>
+      <input
+        id={`pref-${props.id}`}
+        value={props.value}
+        placeholder={props.placeholder}
+        inputMode={props.inputMode}
+        {...invalidProps(props.id, props.error)}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
+function AreaField(props: { id: string; label: string; value: string; error?: string; onChange(v: string): void }) {
+  return (
+    <Field id={props.id} label={props.label} error={props.error}>
       <textarea
         id={`pref-${props.id}`}
         className="mono"
         rows={2}
         value={props.value}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? errorId : undefined}
+        {...invalidProps(props.id, props.error)}
         onChange={(e) => props.onChange(e.target.value)}
       />
-      {props.error && (
-        <div className="field-error" id={errorId}>
-          {props.error}
-        </div>
-      )}
-    </div>
+    </Field>
   );
 }
 
