@@ -21,6 +21,7 @@ import {
 import { SystemService, type HostKind } from './system/system-service';
 import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, createBuiltinSandbox, type BuiltinSandbox } from './aws';
 import { InventoryService } from './inventory';
+import { editableProfile } from './aws/editable-profile';
 import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
 import { NativeEngine } from './sessions/native-engine';
 import type { SpawnPty } from './sessions/pty';
@@ -136,8 +137,20 @@ export class HatchHost {
       'system.info': () => system.info(),
       'system.ping': ({ nonce }) => ({ nonce }),
       'profiles.list': async () => ({ profiles: await profiles.list() }),
+      'profiles.get': async ({ name }) => {
+        const record = await profiles.get(name);
+        if (record.source === 'builtin') throw new HatchError('BadRequest', 'The built-in Sandbox profile cannot be edited.');
+        return editableProfile(record);
+      },
       'profiles.add': (input) => profiles.add(input),
-      'profiles.update': (input) => profiles.update(input),
+      'profiles.update': async (input) => {
+        // An edit that leaves the command empty keeps the current one (the form never sees it).
+        if (input.kind === 'credential-process' && !input.credentialProcess) {
+          const current = (await profiles.get(input.name)).data.credential_process;
+          if (current) input = { ...input, credentialProcess: current };
+        }
+        return profiles.update(input);
+      },
       'profiles.remove': async ({ name }) => {
         await profiles.remove(name);
         return {};

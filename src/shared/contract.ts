@@ -4,7 +4,7 @@
 // responses are parsed with their schema on the way out, so a field that is not declared
 // here (a secret, a token) can never reach the renderer.
 import { z } from 'zod';
-import { MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
+import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
 
@@ -130,6 +130,7 @@ export const calls = {
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
+  'profiles.get': { request: z.object({ name: z.string().min(1).max(128) }).strict(), response: EditableProfile },
   'profiles.add': { request: ProfileInput, response: ProfileSummary },
   'profiles.update': { request: ProfileInput, response: ProfileSummary },
   'profiles.remove': { request: z.object({ name: z.string().min(1).max(128) }).strict(), response: Empty },

@@ -53,3 +53,36 @@ test('an MFA profile asks for its code in a dialog, then lists its nodes; a brok
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('status-context')).toContainText('mfa-admin');
 });
+
+test('add a profile from the app, use it, then edit it: the config file keeps its comments and gets a backup', async ({ page }) => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const path = await import('node:path');
+  await page.goto(host.url);
+  await page.getByRole('button', { name: 'Add a profile' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a profile' });
+  await dialog.getByLabel('Name').fill('added');
+  await dialog.getByLabel('Access key id').fill(sandbox.credentials.accessKeyId);
+  await dialog.getByLabel('Secret access key').fill(sandbox.credentials.secretAccessKey);
+  await dialog.getByLabel('Region', { exact: true }).fill('us-east-1');
+  await dialog.getByLabel(/Endpoint URL/).fill(sandbox.endpoint);
+  await dialog.getByRole('button', { name: 'Add profile' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('option', { name: /added/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 20_000 });
+
+  // Edit: another region; the form never shows the keys, and keeping them is the default.
+  await page.getByRole('button', { name: 'Edit profile added' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit profile added' });
+  await expect(edit.getByLabel(/Access key id \(empty = keep/)).toHaveValue('');
+  await edit.getByLabel('Region', { exact: true }).fill('eu-west-1');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByTestId('status-context')).toContainText('added · eu-west-1');
+
+  const config = readFileSync(path.join(host.home, 'aws-config'), 'utf8');
+  expect(config).toContain('# written by the e2e test');
+  expect(config).toMatch(/\[profile added\][^[]*region = eu-west-1/);
+  expect(config).not.toContain(sandbox.credentials.secretAccessKey);
+  expect(readFileSync(path.join(host.home, 'aws-credentials'), 'utf8')).toContain(sandbox.credentials.accessKeyId);
+  expect(existsSync(path.join(host.home, 'aws-config.bak'))).toBe(true);
+});

@@ -1,6 +1,8 @@
 import type { ProfileSummary } from '../../shared/contract';
 import { useShallow } from 'zustand/react/shallow';
+import { useState } from 'react';
 import { useAppStore } from '../stores/app-store';
+import { ProfileDialog } from './ProfileDialog';
 import { formatRate, localAddress } from '../views/TunnelsView';
 
 const STATE_DOT: Record<ProfileSummary['credentialState'], { glyph: string; label: string; className: string }> = {
@@ -28,6 +30,8 @@ export function Sidebar() {
   const profiles = useAppStore((s) => s.profiles);
   const selected = useAppStore((s) => s.selectedProfile);
   const selectProfile = useAppStore((s) => s.selectProfile);
+  // '' = adding a profile, a name = editing it, null = no dialog.
+  const [editing, setEditing] = useState<string | null>(null);
   const region = useAppStore((s) => s.selectedRegion);
   const selectRegion = useAppStore((s) => s.selectRegion);
   const tunnels = useAppStore(useShallow((s) => Object.values(s.tunnels).filter((t) => t.state !== 'stopped')));
@@ -35,7 +39,12 @@ export function Sidebar() {
   const openTunnels = useAppStore((s) => s.openTunnelsTab);
   return (
     <nav className="sidebar" aria-label="Profiles and tunnels">
-      <h2 className="sidebar-heading">Profiles</h2>
+      <div className="sidebar-heading-row">
+        <h2 className="sidebar-heading">Profiles</h2>
+        <button type="button" className="icon-button" aria-label="Add a profile" title="Add a profile" onClick={() => setEditing('')}>
+          +
+        </button>
+      </div>
       <ul className="profile-list" role="listbox" aria-label="Profiles">
         {profiles.map((profile) => {
           const dot = STATE_DOT[profile.credentialState];
@@ -55,6 +64,20 @@ export function Sidebar() {
               </span>
               <span className="profile-name">{profile.name}</span>
               {profile.name !== selected && profile.region && <span className="profile-region">{profile.region}</span>}
+              {profile.name === selected && profile.source === 'config' && (
+                <button
+                  type="button"
+                  className="icon-button profile-edit"
+                  aria-label={`Edit profile ${profile.name}`}
+                  title="Edit profile"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    setEditing(profile.name);
+                  }}
+                >
+                  ✎
+                </button>
+              )}
               {profile.name === selected && (
                 <select
                   className="region-picker"
@@ -74,6 +97,7 @@ export function Sidebar() {
           );
         })}
       </ul>
+      {editing !== null && <ProfileDialog editing={editing || null} onClose={() => setEditing(null)} />}
       <h2 className="sidebar-heading">Tunnels</h2>
       {tunnels.length === 0 ? (
         <p className="sidebar-empty">No tunnels running.</p>

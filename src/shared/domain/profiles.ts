@@ -76,6 +76,15 @@ export const ProfileInput = z
   .strict();
 export type ProfileInput = z.infer<typeof ProfileInput>;
 
+/** What the edit form is given: the profile's settings without keys or the process command. */
+export const EditableProfile = ProfileInput.omit({ accessKeyId: true, secretAccessKey: true, credentialProcess: true }).extend({
+  /** The profile has static keys (in the credentials file); an edit without new keys keeps them. */
+  hasStaticKeys: z.boolean(),
+  /** The profile has a credential_process command; an edit without a new one keeps it. */
+  hasCommand: z.boolean(),
+});
+export type EditableProfile = z.infer<typeof EditableProfile>;
+
 /** Main asks the renderer for an MFA code; the renderer answers with the requestId. */
 export const MfaPrompt = z.object({
   requestId: z.string(),
