@@ -12,7 +12,10 @@ afterEach(async () => {
 });
 
 /** Runs `seq 1 LINES` in a shell and checks every line arrived once, in order. */
-async function transfer(faults: Partial<DataChannelFaults>, opts: { timeScale?: number; beforeRun?: (c: ReliableClient) => Promise<void> } = {}) {
+async function transfer(
+  faults: Partial<DataChannelFaults>,
+  opts: { timeScale?: number; beforeRun?: (c: ReliableClient) => Promise<void>; afterRun?: (c: ReliableClient, sessionId: string) => Promise<void> } = {},
+) {
   h = await startHarness({ faults: { ...NO_FAULTS, ...faults }, timeScale: opts.timeScale ?? 1 });
   const s = spec('Standard_Stream');
   h.agent.register(s);
@@ -25,6 +28,7 @@ async function transfer(faults: Partial<DataChannelFaults>, opts: { timeScale?: 
   const text = await c.waitText('fin-6\r\n', 'end of transfer');
   const lines = [...text.matchAll(/(?<=\n|\r)(\d+)\r\n/g)].map((m) => Number(m[1]));
   expect(lines).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+  await opts.afterRun?.(c, s.sessionId);
   const info = h.agent.session(s.sessionId);
   h.agent.terminate(s.sessionId);
   await c.waitClosed();
@@ -34,7 +38,17 @@ async function transfer(faults: Partial<DataChannelFaults>, opts: { timeScale?: 
 
 describe('sandbox agent: data-channel faults', () => {
   it('drop: frames are lost both ways, retransmission still completes the transfer', async () => {
-    const { stats, info, c } = await transfer({ drop: 0.15 });
+    // A dropped data frame is resent before the transfer completes; a dropped ack makes its
+    // sender resend once its timer (≥ 200 ms) expires, which may be after the last line.
+    const resent = (c: ReliableClient, id: string) => (h!.agent.session(id)?.channel.retransmissions ?? 0) + c.channel.stats().retransmissions;
+    const { stats, info, c } = await transfer(
+      { drop: 0.15 },
+      {
+        afterRun: async (c, id) => {
+          for (let i = 0; i < 100 && resent(c, id) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        },
+      },
+    );
     expect(stats.dropped).toBeGreaterThan(0);
     expect(info.channel.retransmissions + c.channel.stats().retransmissions).toBeGreaterThan(0);
   });
