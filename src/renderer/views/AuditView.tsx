@@ -224,14 +224,26 @@ function AuditPanel({ profile, region }: { profile: string; region: string }) {
               </tr>
             </thead>
             <tbody>
-              {sessions.map((s) => (
+              {sessions.map((s, index) => (
                 <tr
                   key={s.sessionId}
                   className={s.sessionId === selectedId ? 'selected' : undefined}
                   aria-selected={s.sessionId === selectedId}
-                  tabIndex={0}
+                  // One Tab stop for the table (roving): the selected row, or the first.
+                  tabIndex={s.sessionId === selectedId || (!sessions.some((x) => x.sessionId === selectedId) && index === 0) ? 0 : -1}
                   onClick={() => setSelectedId(s.sessionId)}
-                  onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelectedId(s.sessionId))}
+                  onKeyDown={(e) => {
+                    const step = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+                    if (step) {
+                      e.preventDefault();
+                      const next = sessions[Math.min(sessions.length - 1, Math.max(0, index + step))];
+                      setSelectedId(next.sessionId);
+                      (e.currentTarget.parentElement?.children[sessions.indexOf(next)] as HTMLElement | undefined)?.focus();
+                    } else if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      setSelectedId(s.sessionId);
+                    }
+                  }}
                 >
                   <td className="mono" title={s.sessionId}>{s.sessionId}</td>
                   <td>{targetLabel(s.target)}</td>
