@@ -36,6 +36,13 @@ export interface HostHarness {
   dispose(): Promise<void>;
 }
 
+/** host.call as the renderer's HatchApi sees it: the value, or a thrown error with its code. */
+export async function callHost<T>(host: HatchHost, method: string, request: unknown = {}): Promise<T> {
+  const result: CallResult = await host.call(method, request);
+  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+  return result.value as T;
+}
+
 export function waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 20_000, what = 'a condition'): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -94,11 +101,7 @@ export async function startHostHarness(options: { sandbox?: SandboxOptions; plug
   const tunnels = new Map<string, TunnelInfo>();
   const tunnelStats = new Map<string, TunnelStats>();
 
-  const call = async <T>(method: string, request: unknown = {}): Promise<T> => {
-    const result: CallResult = await host.call(method, request);
-    if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
-    return result.value as T;
-  };
+  const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
   const ackAll = async (sessionId: string) => {
     const chars = (received.get(sessionId) ?? 0) - (acked.get(sessionId) ?? 0);
     if (chars <= 0) return;

@@ -15,9 +15,10 @@ import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-s
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HatchHost } from '../../src/main/host';
-import type { CallResult, EventName, TunnelInfo } from '../../src/shared/contract';
+import type { EventName, TunnelInfo } from '../../src/shared/contract';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 import { tempAws, type TempAws } from '../unit/aws/helpers';
+import { callHost } from '../helpers/host-harness';
 
 const TIME_SCALE = 15;
 const LIFETIME_S = 60;
@@ -34,11 +35,7 @@ const events: Array<{ name: EventName; payload: unknown }> = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function call<T>(method: string, request: unknown = {}): Promise<T> {
-  const result: CallResult = await host.call(method, request);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
-  return result.value as T;
-}
+const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ timeScale: TIME_SCALE, credentialLifetimeSeconds: LIFETIME_S, agentPacing: false, faults: 'cut=20s' });

@@ -10,8 +10,9 @@ import { BuiltinSandbox } from '../../src/main/aws';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
 import { mkdirSync, symlinkSync } from 'node:fs';
-import type { CallResult, EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
+import type { EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
 import type { ManagedNode } from '../../src/shared/domain/inventory';
+import { callHost, waitFor } from '../helpers/host-harness';
 
 let host: HatchHost;
 let home: string;
@@ -19,24 +20,8 @@ let sandbox: Sandbox;
 let pluginDir: string;
 const events: Array<{ name: EventName; payload: unknown }> = [];
 
-async function call<T>(method: string, request: unknown = {}): Promise<T> {
-  const result: CallResult = await host.call(method, request);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
-  return result.value as T;
-}
+const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
 
-function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = predicate();
-      if (value) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 function output(sessionId: string): string {
   return events

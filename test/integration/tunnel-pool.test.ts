@@ -11,9 +11,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinSandbox } from '../../src/main/aws';
 import { HatchHost } from '../../src/main/host';
-import type { CallResult, TunnelInfo, TunnelStats } from '../../src/shared/contract';
+import type { TunnelInfo, TunnelStats } from '../../src/shared/contract';
 import type { ManagedNode } from '../../src/shared/domain/inventory';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { callHost, waitFor } from '../helpers/host-harness';
 
 let host: HatchHost;
 let sandbox: Sandbox;
@@ -23,24 +24,8 @@ const tunnelEvents: TunnelInfo[] = [];
 const statsEvents: TunnelStats[] = [];
 const servers: net.Server[] = [];
 
-async function call<T>(method: string, request: unknown = {}): Promise<T> {
-  const result: CallResult = await host.call(method, request);
-  if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
-  return result.value as T;
-}
+const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
 
-function waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const value = predicate();
-      if (value) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const latest = (id: string) => tunnelEvents.filter((t) => t.id === id).at(-1);
