@@ -2,18 +2,17 @@
 // filter, a shell in a tab, the palette, a port forward — in Chromium, through the
 // browser host and the embedded sandbox.
 import { expect, test, type Page } from '@playwright/test';
-import net from 'node:net';
 import { startHatchWeb, type RunningHost } from './host';
+import { echoThrough, startEchoServer } from '../helpers/echo';
 
 let host: RunningHost;
-let echo: net.Server;
+let echo: { port: number; close(): void };
 let echoPort: number;
 
 test.beforeAll(async () => {
   host = await startHatchWeb();
-  echo = net.createServer((socket) => socket.pipe(socket));
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
 });
 
 test.afterAll(() => {
@@ -97,21 +96,7 @@ test('forward a local port through a node and see bytes flow', async ({ page }) 
   const port = Number(/:(\d+)/.exec(address)![1]);
 
   const payload = Buffer.alloc(200_000, 'tunnel');
-  const echoed = await new Promise<Buffer>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const parts: Buffer[] = [];
-    let size = 0;
-    socket.on('data', (d) => {
-      parts.push(d);
-      size += d.length;
-      if (size >= payload.length) {
-        socket.end();
-        resolve(Buffer.concat(parts));
-      }
-    });
-    socket.on('error', reject);
-    socket.write(payload);
-  });
+  const echoed = await echoThrough(port, payload);
   expect(echoed.equals(payload)).toBe(true);
   await expect(row).toContainText(/↓ \d+(\.\d)? KB/, { timeout: 10_000 });
   await page.screenshot({ path: 'test-results/journey-tunnel.png' });

@@ -5,16 +5,16 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import net from 'node:net';
 import { startHatchWeb, type RunningHost } from './host';
+import { startEchoServer } from '../helpers/echo';
 
 let host: RunningHost;
-let echo: net.Server;
+let echo: { port: number; close(): void };
 let echoPort: number;
 
 test.beforeAll(async () => {
   host = await startHatchWeb();
-  echo = net.createServer((socket) => socket.pipe(socket));
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoPort = (echo.address() as net.AddressInfo).port;
+  echo = await startEchoServer();
+  echoPort = echo.port;
 });
 
 test.afterAll(() => {

@@ -2,7 +2,6 @@
 // the renderer uses it: profiles → nodes → a shell session with flow control, a tunnel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { HatchHost } from '../../src/main/host';
@@ -13,6 +12,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import type { EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
 import type { ManagedNode } from '../../src/shared/domain/inventory';
 import { callHost, waitFor } from '../helpers/host-harness';
+import { echoThrough, startEchoServer } from '../helpers/echo';
 
 let host: HatchHost;
 let home: string;
@@ -196,28 +196,13 @@ describe('HatchHost sessions against the sandbox', () => {
   });
 
   it('forwards a local port through a node, counts bytes, and refuses a port in use', async () => {
-    const echo = net.createServer((socket) => socket.pipe(socket));
-    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-    const remotePort = (echo.address() as net.AddressInfo).port;
+    const echo = await startEchoServer();
+    const remotePort = echo.port;
     const tunnel = await call<TunnelInfo>('tunnels.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('db-jump').id, remotePort, localPort: 0 });
     expect(tunnel.state).toBe('open');
     expect(tunnel.localPort).toBeGreaterThan(0);
     const payload = Buffer.alloc(300_000, 'hatch');
-    const echoed = await new Promise<Buffer>((resolve, reject) => {
-      const socket = net.connect(tunnel.localPort, '127.0.0.1');
-      const parts: Buffer[] = [];
-      let size = 0;
-      socket.on('data', (d) => {
-        parts.push(d);
-        size += d.length;
-        if (size >= payload.length) {
-          socket.end();
-          resolve(Buffer.concat(parts));
-        }
-      });
-      socket.on('error', reject);
-      socket.write(payload);
-    });
+    const echoed = await echoThrough(tunnel.localPort, payload);
     expect(echoed.equals(payload)).toBe(true);
     const stats = await waitFor(() =>
       events
