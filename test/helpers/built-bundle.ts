@@ -1,7 +1,8 @@
 // Tests that run a built command (hatch-ssm-plugin) make sure the bundle is fresh; a lock
 // directory keeps parallel test files from building at the same time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../..');
@@ -34,4 +35,23 @@ export async function ensurePluginBuilt(): Promise<void> {
   } finally {
     rmdirSync(lock);
   }
+}
+
+/**
+ * An environment in which `/usr/bin/aws` finds hatch-ssm-plugin as session-manager-plugin
+ * and talks to the given sandbox (no user config, no pager). Returns the PATH folder to clean up.
+ */
+export function awsCliEnvWithPlugin(sandboxEnv: Record<string, string>): { binDir: string; env: Record<string, string> } {
+  const binDir = mkdtempSync(path.join(os.tmpdir(), 'hatch-plugin-path-'));
+  symlinkSync(pluginBin, path.join(binDir, 'session-manager-plugin'));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...sandboxEnv,
+    PATH: `${binDir}:${process.env.PATH ?? ''}`,
+    AWS_CONFIG_FILE: path.join(binDir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(binDir, 'no-credentials'),
+    AWS_PAGER: '',
+  };
+  delete env.AWS_PROFILE;
+  return { binDir, env };
 }

@@ -2,13 +2,11 @@
 // sandbox finds our plugin as `session-manager-plugin` on PATH and runs a shell in a pty.
 import { CreateDocumentCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
-import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
+import { awsCliEnvWithPlugin, ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
 
 const AWS = '/usr/bin/aws';
 
@@ -21,17 +19,7 @@ let target: string;
 beforeAll(async () => {
   await ensurePluginBuilt();
   sandbox = await startSandbox();
-  binDir = mkdtempSync(path.join(os.tmpdir(), 'hatch-plugin-path-'));
-  symlinkSync(pluginBin, path.join(binDir, 'session-manager-plugin'));
-  env = {
-    ...(process.env as Record<string, string>),
-    ...sandbox.env,
-    PATH: `${binDir}:${process.env.PATH ?? ''}`,
-    AWS_CONFIG_FILE: path.join(binDir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(binDir, 'no-credentials'),
-    AWS_PAGER: '',
-  };
-  delete env.AWS_PROFILE;
+  ({ binDir, env } = awsCliEnvWithPlugin(sandbox.env));
   const node = sandbox.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region);
   if (!node) throw new Error('no online Linux node in the sandbox fleet');
   target = node.instanceId;

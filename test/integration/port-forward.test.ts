@@ -5,15 +5,13 @@
 import { ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDataChannel, type DataChannelClient } from '../../src/main/protocol/client';
 import { startPortSession, type PortSession } from '../../src/main/protocol/port-session';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
-import { ensurePluginBuilt, pluginBin } from '../helpers/built-bundle';
+import { awsCliEnvWithPlugin, ensurePluginBuilt } from '../helpers/built-bundle';
 
 const BYTES = Number(process.env.HATCH_PF_BYTES ?? 100 * 1000 * 1000);
 
@@ -54,17 +52,7 @@ beforeAll(async () => {
   await ensurePluginBuilt();
   sandbox = await startSandbox({ agentPacing: false });
   ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
-  binDir = mkdtempSync(path.join(os.tmpdir(), 'hatch-plugin-path-'));
-  symlinkSync(pluginBin, path.join(binDir, 'session-manager-plugin'));
-  env = {
-    ...(process.env as Record<string, string>),
-    ...sandbox.env,
-    PATH: `${binDir}:${process.env.PATH ?? ''}`,
-    AWS_CONFIG_FILE: path.join(binDir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(binDir, 'no-credentials'),
-    AWS_PAGER: '',
-  };
-  delete env.AWS_PROFILE;
+  ({ binDir, env } = awsCliEnvWithPlugin(sandbox.env));
   const linux = sandbox.fleet.nodes.filter((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region);
   const cmp = (v: string) => v.split('.').map(Number);
   const isOld = (v: string) => {
