@@ -5,7 +5,7 @@
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
-import { startShellSession } from '../src/main/protocol/shell-session';
+import { startShellSession } from '../src/protocol/shell-session';
 import { startSandbox } from '../src/sandbox/index';
 
 const KEYS = Number(process.env.HATCH_BENCH_KEYS ?? 300);

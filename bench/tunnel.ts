@@ -6,8 +6,8 @@
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connectDataChannel } from '../src/main/protocol/client';
-import { startPortSession } from '../src/main/protocol/port-session';
+import { connectDataChannel } from '../src/protocol/client';
+import { startPortSession } from '../src/protocol/port-session';
 import { startSandbox } from '../src/sandbox/index';
 
 const MB = 1_000_000;

@@ -18,6 +18,7 @@ const nodeEntries = [
   ['src/host-web/cli.ts', 'dist/host-web/cli.cjs'],
   ['src/sandbox/cli.ts', 'dist/sandbox/cli.cjs'],
   ['src/plugin-cli/cli.ts', 'dist/plugin-cli/cli.cjs'],
+  ['src/cli/cli.ts', 'dist/cli/cli.cjs'],
   // node-pty sessions of the Electron app run in this utility process (docs/architecture-notes.md).
   ['src/main/pty-host/worker.ts', 'dist/main/pty-host.cjs'],
 ];

@@ -1,5 +1,5 @@
 // `hatch-web [--port N] [--no-open]`: the browser host on 127.0.0.1.
-import '../main/quiet-warnings';
+import '../runtime/quiet-warnings';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';

@@ -3,7 +3,7 @@
 
 /** Printed for `--version`; a plain numeric version > 1.2.497.0 so the AWS CLI passes the
  * StartSession response through the environment rather than the command line (12.2). */
-export { CLIENT_VERSION as PLUGIN_VERSION } from '../main/protocol/handshake';
+export { CLIENT_VERSION as PLUGIN_VERSION } from '../protocol/handshake';
 
 export const INSTALLED_MESSAGE = '\nThe Session Manager plugin was installed successfully. Use the AWS CLI to start a session.\n\n';
 export const RESPONSE_ENV_PREFIX = 'AWS_SSM_START_SESSION_RESPONSE';

@@ -1,5 +1,5 @@
 // Entry of the hatch-ssm-plugin bundle (bin/hatch-ssm-plugin.cjs → dist/plugin-cli/cli.cjs).
-import '../main/quiet-warnings';
+import '../runtime/quiet-warnings';
 import { runPlugin } from './run';
 
 runPlugin(process.argv.slice(2)).then(

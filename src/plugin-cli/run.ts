@@ -5,9 +5,9 @@ import { DescribeSessionsCommand, ResumeSessionCommand, SSMClient, TerminateSess
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Readable, Writable } from 'node:stream';
-import { connectDataChannel, type DataChannelClient, type SessionEnd } from '../main/protocol/client';
-import { PortSession, portChannelOfClient, type PortProperties } from '../main/protocol/port-session';
-import { ShellSession } from '../main/protocol/shell-session';
+import { connectDataChannel, type DataChannelClient, type SessionEnd } from '../protocol/client';
+import { PortSession, portChannelOfClient, type PortProperties } from '../protocol/port-session';
+import { ShellSession } from '../protocol/shell-session';
 import { INSTALLED_MESSAGE, PLUGIN_VERSION, parseCli, unknownOperationMessage, type CliAction } from './args';
 
 export interface PluginIo {

@@ -1,5 +1,5 @@
 // hatch-sandbox: the local Session Manager on loopback, until SIGINT/SIGTERM.
-import '../main/quiet-warnings';
+import '../runtime/quiet-warnings';
 import { FAULT_HELP } from './faults';
 import { startSandbox, type SandboxOptions } from './index';
 

@@ -20,7 +20,7 @@ function newestMtime(dir: string): number {
 
 export async function ensurePluginBuilt(): Promise<void> {
   const fresh = () =>
-    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(repoRoot, 'src/plugin-cli')), newestMtime(path.join(repoRoot, 'src/main/protocol')));
+    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(repoRoot, 'src/plugin-cli')), newestMtime(path.join(repoRoot, 'src/protocol')));
   if (fresh()) return;
   const lock = path.join(repoRoot, 'dist/.plugin-build.lock');
   mkdirSync(path.dirname(lock), { recursive: true });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { DataChannel } from '../../src/main/protocol/channel';
+import { DataChannel } from '../../src/protocol/channel';
 import { plainLines, startHostHarness, sleep, waitFor, waitForAsync, type HostHarness } from '../helpers/host-harness';
 
 let h: HostHarness;

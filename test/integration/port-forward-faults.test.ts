@@ -7,8 +7,8 @@ import { ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionC
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectDataChannel } from '../../src/main/protocol/client';
-import { startPortSession } from '../../src/main/protocol/port-session';
+import { connectDataChannel } from '../../src/protocol/client';
+import { startPortSession } from '../../src/protocol/port-session';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 
 const BYTES = Number(process.env.HATCH_FAULT_BYTES ?? 100 * 1000 * 1000);

@@ -8,8 +8,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDataChannel, type DataChannelClient } from '../../src/main/protocol/client';
-import { startPortSession, type PortSession } from '../../src/main/protocol/port-session';
+import { connectDataChannel, type DataChannelClient } from '../../src/protocol/client';
+import { startPortSession, type PortSession } from '../../src/protocol/port-session';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 import { awsCliEnvWithPlugin, ensurePluginBuilt } from '../helpers/built-bundle';
 

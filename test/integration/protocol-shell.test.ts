@@ -3,7 +3,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateDocumentCommand, DescribeSessionsCommand, ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShellSession, type ShellSession } from '../../src/main/protocol/shell-session';
+import { startShellSession, type ShellSession } from '../../src/protocol/shell-session';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
 
 let sandbox: Sandbox;

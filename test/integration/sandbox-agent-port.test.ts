@@ -2,9 +2,9 @@
 // server, refused ports and non-loopback hosts.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PayloadType } from '../../src/main/protocol/codec';
-import { encodeFlag, Flag, parseFlag } from '../../src/main/protocol/payloads';
-import { SmuxSession, type SmuxStream } from '../../src/main/protocol/smux';
+import { PayloadType } from '../../src/protocol/codec';
+import { encodeFlag, Flag, parseFlag } from '../../src/protocol/payloads';
+import { SmuxSession, type SmuxStream } from '../../src/protocol/smux';
 import { loadVectors } from '../helpers/vectors';
 import { node, ReliableClient, spec, startHarness, type Harness } from '../unit/sandbox-agent/harness';
 

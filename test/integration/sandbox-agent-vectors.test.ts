@@ -1,8 +1,8 @@
-// The agent side answers the reference client's byte vectors (shared/vectors) correctly.
+// The agent side answers the reference client's byte vectors (test/fixtures/vectors) correctly.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMessage, MessageType, PayloadType, type ClientMessage } from '../../src/main/protocol/codec';
-import { encodeHandshakeResponse, parseFlag } from '../../src/main/protocol/payloads';
+import { encodeMessage, MessageType, PayloadType, type ClientMessage } from '../../src/protocol/codec';
+import { encodeHandshakeResponse, parseFlag } from '../../src/protocol/payloads';
 import { loadVectors } from '../helpers/vectors';
 import { node, RawClient, spec, startHarness, type Harness } from '../unit/sandbox-agent/harness';
 

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PayloadType } from '../../src/main/protocol/codec';
-import { encodeSize, parseExitCode } from '../../src/main/protocol/payloads';
+import { PayloadType } from '../../src/protocol/codec';
+import { encodeSize, parseExitCode } from '../../src/protocol/payloads';
 import { IDLE_TIMEOUT_OUTPUT, KMS_CUSTOMER_MESSAGE, MAX_DURATION_OUTPUT } from '../../src/sandbox/agent/session';
 import { KMS_BLOB, KMS_KEY, RawClient, ReliableClient, spec, startHarness, type Harness } from '../unit/sandbox-agent/harness';
 

@@ -1,7 +1,7 @@
 // Electron entry: the only module tree that imports electron. It wires the window
 // factory, the renderer protocol (with CSP), the IPC transport, the settings, the menus
 // and the tray (running tunnels) to one HatchHost.
-import '../quiet-warnings';
+import '../../runtime/quiet-warnings';
 import { app, BrowserWindow, net, protocol, screen, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,9 +1,9 @@
-// The native engine: Hatch's own data-channel implementation (src/main/protocol). It
+// The native engine: Hatch's own data-channel implementation (src/protocol). It
 // resumes a dropped connection itself (ResumeSession + reconnect), so the tab shows
 // "reconnecting" instead of dying.
 import { ResumeSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import { startShellSession } from '../protocol/shell-session';
-import type { SessionEndReason as ProtocolEndReason } from '../protocol/client';
+import { startShellSession } from '../../protocol/shell-session';
+import type { SessionEndReason as ProtocolEndReason } from '../../protocol/client';
 import type { SessionEndReason } from '../../shared/contract';
 import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 

@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { ResumeSessionCommand, StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { HatchError, MAX_TUNNEL_POOL, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
-import { connectDataChannel, type DataChannelClient } from '../protocol/client';
-import { startPortSession, type PortSession } from '../protocol/port-session';
+import { connectDataChannel, type DataChannelClient } from '../../protocol/client';
+import { startPortSession, type PortSession } from '../../protocol/port-session';
 import { describeAwsError } from '../sessions/aws-errors';
 
 export interface TunnelRequest {

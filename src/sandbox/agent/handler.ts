@@ -1,5 +1,5 @@
 // What a session plugin (shell, command, port) looks like to the session that runs it.
-import type { PayloadType } from '../../main/protocol/codec';
+import type { PayloadType } from '../../protocol/codec';
 
 export interface HandlerHost {
   /** Bytes for the client (type 1 Output, 11 StdErr, 12 ExitCode, 10 Flag). */

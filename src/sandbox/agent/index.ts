@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { parseOpenDataChannel } from '../../main/protocol/payloads';
+import { parseOpenDataChannel } from '../../protocol/payloads';
 import type { AgentOptions, AgentSessionSpec, DataChannelAgent } from '../agent-api';
 import { emptyFaultStats, type FaultStats } from './faults';
 import { seededRandom } from '../faults';

@@ -1,7 +1,7 @@
 // The agent's KMS cipher: the protocol's KmsCipher in the agent role (encrypts with bytes
 // 0–31, decrypts with 32–63), with the agent's nonce scheme (spec 7.2).
 import { randomBytes } from 'node:crypto';
-import { KmsCipher, NONCE_BYTES } from '../../main/protocol/encryption';
+import { KmsCipher, NONCE_BYTES } from '../../protocol/encryption';
 
 /** A 96-bit little-endian counter from a random start, as the real agent draws nonces. */
 export function counterNonces(): () => Buffer {

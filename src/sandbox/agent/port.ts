@@ -1,9 +1,9 @@
 // Port plugins: basic (one TCP connection at a time) and multiplexed (smux v1 server over the
 // concatenated Output payloads). Destinations are resolved to loopback before any dial.
 import net from 'node:net';
-import { PayloadType } from '../../main/protocol/codec';
-import { encodeFlag, Flag, parseFlag } from '../../main/protocol/payloads';
-import { SmuxSession, type SmuxStream } from '../../main/protocol/smux';
+import { PayloadType } from '../../protocol/codec';
+import { encodeFlag, Flag, parseFlag } from '../../protocol/payloads';
+import { SmuxSession, type SmuxStream } from '../../protocol/smux';
 import type { Destination } from './destination';
 import type { HandlerHost, SessionHandler } from './handler';
 

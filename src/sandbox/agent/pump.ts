@@ -1,8 +1,8 @@
 // Output pacing between a plugin and the channel. With pacing on, like the real agent:
 // at most 1024 bytes per message and a 1 ms pause after each (spec 9.6). Shell output is
 // cut on UTF-8 boundaries; the channel never re-cuts it because pieces fit its limit.
-import type { DataChannel } from '../../main/protocol/channel';
-import { PayloadType } from '../../main/protocol/codec';
+import type { DataChannel } from '../../protocol/channel';
+import { PayloadType } from '../../protocol/codec';
 import { completeUtf8Length } from './utf8';
 
 export const PACED_MESSAGE_SIZE = 1024;

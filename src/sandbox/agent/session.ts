@@ -2,9 +2,9 @@
 // the reliable channel, the handshake (spec 6, 7), the plugin, timers and the end.
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
-import { DataChannel } from '../../main/protocol/channel';
-import { encryptionContext, type KmsCipher } from '../../main/protocol/encryption';
-import { encodeMessage, MessageFlags, MessageType, PayloadType, type ClientMessage } from '../../main/protocol/codec';
+import { DataChannel } from '../../protocol/channel';
+import { encryptionContext, type KmsCipher } from '../../protocol/encryption';
+import { encodeMessage, MessageFlags, MessageType, PayloadType, type ClientMessage } from '../../protocol/codec';
 import {
   ActionStatus,
   ActionType,
@@ -16,7 +16,7 @@ import {
   parseHandshakeResponse,
   type OpenDataChannelRequest,
   type RequestedClientAction,
-} from '../../main/protocol/payloads';
+} from '../../protocol/payloads';
 import type { AgentOptions, AgentSessionSpec, SessionEndReason } from '../agent-api';
 import { resolveDestination } from './destination';
 import type { FaultStats } from './faults';

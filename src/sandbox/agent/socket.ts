@@ -1,7 +1,7 @@
 // One data-channel WebSocket as the protocol channel sees it, with fault injection on the
 // frames in both directions.
 import WebSocket from 'ws';
-import type { ChannelSocket } from '../../main/protocol/channel';
+import type { ChannelSocket } from '../../protocol/channel';
 import type { DataChannelFaults } from '../agent-api';
 import { FaultyPipe, type FaultStats } from './faults';
 

@@ -2,8 +2,8 @@
 // round trip is long or inflated by queueing and a busy receiver, prompt repair of real loss,
 // RFC 6298 back-off within the 1 s cap. Everything runs on a simulated clock (no real time).
 import { describe, expect, it } from 'vitest';
-import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/main/protocol/channel';
-import { decodeMessage, MessageType } from '../../../src/main/protocol/codec';
+import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/protocol/channel';
+import { decodeMessage, MessageType } from '../../../src/protocol/codec';
 import { FakeSocket, rng, socketPair } from './fake-link';
 
 interface LinkOptions {

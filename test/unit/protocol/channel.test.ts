@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadVectors } from '../../helpers/vectors';
-import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/main/protocol/channel';
-import { decodeMessage, encodeMessage, MessageType, parseAcknowledge, PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
-import { encodeChannelClosed } from '../../../src/main/protocol/payloads';
+import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/protocol/channel';
+import { decodeMessage, encodeMessage, MessageType, parseAcknowledge, PayloadType, type ClientMessage } from '../../../src/protocol/codec';
+import { encodeChannelClosed } from '../../../src/protocol/payloads';
 import { FakeSocket, LossyLink, socketPair } from './fake-link';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {

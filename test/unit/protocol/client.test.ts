@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { DataChannel, type ChannelSocket } from '../../../src/main/protocol/channel';
-import { DataChannelClient, connectDataChannel } from '../../../src/main/protocol/client';
-import { encodeMessage, MessageType, PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
-import { KmsCipher, type DataKeyProvider, type GenerateDataKeyInput } from '../../../src/main/protocol/encryption';
-import { CLIENT_VERSION } from '../../../src/main/protocol/handshake';
+import { DataChannel, type ChannelSocket } from '../../../src/protocol/channel';
+import { DataChannelClient, connectDataChannel } from '../../../src/protocol/client';
+import { encodeMessage, MessageType, PayloadType, type ClientMessage } from '../../../src/protocol/codec';
+import { KmsCipher, type DataKeyProvider, type GenerateDataKeyInput } from '../../../src/protocol/encryption';
+import { CLIENT_VERSION } from '../../../src/protocol/handshake';
 import {
   encodeChannelClosed,
   encodeEncChallenge,
@@ -20,8 +20,8 @@ import {
   parseOpenDataChannel,
   parseSize,
   type OpenDataChannelRequest,
-} from '../../../src/main/protocol/payloads';
-import { ShellSession } from '../../../src/main/protocol/shell-session';
+} from '../../../src/protocol/payloads';
+import { ShellSession } from '../../../src/protocol/shell-session';
 
 function serverAdapter(ws: WebSocket): ChannelSocket {
   return {

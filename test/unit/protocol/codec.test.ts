@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, MessageType, PayloadType, ProtocolError, readMessageId, validateMessage, writeMessageId } from '../../../src/main/protocol/codec';
-import { encodeExitCode, encodeFlag, goJson, parseChannelClosed, parseExitCode, parseFlag, parseSize } from '../../../src/main/protocol/payloads';
+import { decodeMessage, encodeMessage, MessageType, PayloadType, ProtocolError, readMessageId, validateMessage, writeMessageId } from '../../../src/protocol/codec';
+import { encodeExitCode, encodeFlag, goJson, parseChannelClosed, parseExitCode, parseFlag, parseSize } from '../../../src/protocol/payloads';
 
 describe('codec edge cases', () => {
   it('rejects message types longer than 32 bytes and malformed ids with ProtocolError', () => {

@@ -1,6 +1,6 @@
 // In-memory transport for channel tests: a socket pair with scriptable loss, duplication and
 // reordering. Deterministic (seeded), no timers.
-import type { ChannelSocket } from '../../../src/main/protocol/channel';
+import type { ChannelSocket } from '../../../src/protocol/channel';
 
 export class FakeSocket implements ChannelSocket {
   sent: Buffer[] = [];

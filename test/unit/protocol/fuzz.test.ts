@@ -2,9 +2,9 @@
 // channel; the only exception type is ProtocolError, and buffers stay bounded.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DataChannel } from '../../../src/main/protocol/channel';
-import { decodeMessage, encodeAcknowledge, encodeMessage, MessageType, parseAcknowledge, PayloadType, ProtocolError, validateMessage } from '../../../src/main/protocol/codec';
-import { KmsCipher } from '../../../src/main/protocol/encryption';
+import { DataChannel } from '../../../src/protocol/channel';
+import { decodeMessage, encodeAcknowledge, encodeMessage, MessageType, parseAcknowledge, PayloadType, ProtocolError, validateMessage } from '../../../src/protocol/codec';
+import { KmsCipher } from '../../../src/protocol/encryption';
 import {
   parseChannelClosed,
   parseEncChallenge,
@@ -15,7 +15,7 @@ import {
   parseHandshakeResponse,
   parseOpenDataChannel,
   parseSize,
-} from '../../../src/main/protocol/payloads';
+} from '../../../src/protocol/payloads';
 import { FakeSocket } from './fake-link';
 
 const RUNS = { numRuns: 300 };

@@ -4,11 +4,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataChannel } from '../../../src/main/protocol/channel';
-import { PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
-import { encodeFlag, Flag, parseFlag } from '../../../src/main/protocol/payloads';
-import { PortSession, agentFeatures, portChannelOfDataChannel, selectPortMode, type PortMode } from '../../../src/main/protocol/port-session';
-import { SmuxCmd, SmuxSession, decodeSmuxFrames, type SmuxStream } from '../../../src/main/protocol/smux';
+import { DataChannel } from '../../../src/protocol/channel';
+import { PayloadType, type ClientMessage } from '../../../src/protocol/codec';
+import { encodeFlag, Flag, parseFlag } from '../../../src/protocol/payloads';
+import { PortSession, agentFeatures, portChannelOfDataChannel, selectPortMode, type PortMode } from '../../../src/protocol/port-session';
+import { SmuxCmd, SmuxSession, decodeSmuxFrames, type SmuxStream } from '../../../src/protocol/smux';
 import { loadVectors } from '../../helpers/vectors';
 import { socketPair } from './fake-link';
 

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SmuxCmd, SmuxSession, encodeSmuxHeader, type SmuxSessionOptions, type SmuxStream } from '../../../src/main/protocol/smux';
+import { SmuxCmd, SmuxSession, encodeSmuxHeader, type SmuxSessionOptions, type SmuxStream } from '../../../src/protocol/smux';
 
 /** Re-cuts a byte stream into pieces of 1..max bytes (deterministic pseudo-random). */
 function rechunker(max: number, seed = 1): Transform {

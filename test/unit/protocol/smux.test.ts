@@ -10,7 +10,7 @@ import {
   encodeSmuxFrame,
   encodeSmuxHeader,
   type SmuxFrame,
-} from '../../../src/main/protocol/smux';
+} from '../../../src/protocol/smux';
 
 interface SmuxVector {
   name: string;

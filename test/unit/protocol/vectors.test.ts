@@ -9,7 +9,7 @@ import {
   ProtocolError,
   validateMessage,
   type ClientMessage,
-} from '../../../src/main/protocol/codec';
+} from '../../../src/protocol/codec';
 import {
   encodeEncChallenge,
   encodeFlag,
@@ -26,9 +26,9 @@ import {
   parseHandshakeRequest,
   parseHandshakeResponse,
   parseSize,
-} from '../../../src/main/protocol/payloads';
-import { aesGcmOpen, KmsCipher } from '../../../src/main/protocol/encryption';
-import { agentFeatures, answerEncChallenge, CLIENT_VERSION, processHandshakeRequest, versionGreaterThan } from '../../../src/main/protocol/handshake';
+} from '../../../src/protocol/payloads';
+import { aesGcmOpen, KmsCipher } from '../../../src/protocol/encryption';
+import { agentFeatures, answerEncChallenge, CLIENT_VERSION, processHandshakeRequest, versionGreaterThan } from '../../../src/protocol/handshake';
 
 interface Fields {
   headerLength: number;

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { DataChannel } from '../../../src/main/protocol/channel';
-import { aesGcmOpen, aesGcmSeal, KmsCipher } from '../../../src/main/protocol/encryption';
-import { decodeMessage, encodeAcknowledge, MessageType, PayloadType, type ClientMessage } from '../../../src/main/protocol/codec';
+import { DataChannel } from '../../../src/protocol/channel';
+import { aesGcmOpen, aesGcmSeal, KmsCipher } from '../../../src/protocol/encryption';
+import { decodeMessage, encodeAcknowledge, MessageType, PayloadType, type ClientMessage } from '../../../src/protocol/codec';
 import {
   encodeEncChallenge,
   encodeHandshakeResponse,
@@ -22,7 +22,7 @@ import {
   type ChannelClosed,
   type HandshakeComplete,
   type HandshakeRequest,
-} from '../../../src/main/protocol/payloads';
+} from '../../../src/protocol/payloads';
 import { createDataChannelAgent, type SandboxDataChannelAgent } from '../../../src/sandbox/agent';
 import type { AgentOptions, AgentSessionSpec, DataChannelFaults, FleetNode, SessionEndReason, SessionType } from '../../../src/sandbox/agent-api';
 
