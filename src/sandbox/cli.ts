@@ -30,7 +30,7 @@ Fleet file (--fleet): JSON, { "accountId"?: "123456789012", "nodes": [ { "instan
 "i-0123456789abcdef0" or "mi-…", "name": "web-1", "tags"?: {…}, "platformType"?:
 Linux|Windows|MacOS, "platformName"?, "platformVersion"?, "pingStatus"?: Online|
 ConnectionLost|Inactive, "agentVersion"?, "ipAddress"?, "region"?, "computerName"?,
-"hostMap"?: { "db.internal": "127.0.0.1" } } ] } (a bare array of nodes also works).
+"hostMap"?: { "db.internal": "127.0.0.1" }, "hideTools"?: ["gzip"], "osc7"?: true } ] } (a bare array of nodes also works).
 
 Identity: the printed keys belong to arn:aws:iam::123456789012:user/hatch-sandbox.
 sts assume-role works for any role in account 123456789012; roles whose name

@@ -19,8 +19,18 @@ function newestMtime(dir: string): number {
 }
 
 export async function ensurePluginBuilt(): Promise<void> {
-  const fresh = () =>
-    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(repoRoot, 'src/plugin-cli')), newestMtime(path.join(repoRoot, 'src/protocol')));
+  return ensureBuilt(bundle, ['src/plugin-cli', 'src/protocol']);
+}
+
+export const hatchBin = path.join(repoRoot, 'bin/hatch.cjs');
+
+/** The `hatch` command's bundle, rebuilt when anything it bundles is newer. */
+export async function ensureCliBuilt(): Promise<void> {
+  return ensureBuilt(path.join(repoRoot, 'dist/cli/cli.cjs'), ['src/cli', 'src/main', 'src/protocol', 'src/shared', 'src/sandbox', 'src/runtime']);
+}
+
+async function ensureBuilt(output: string, sources: string[]): Promise<void> {
+  const fresh = () => existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map((dir) => newestMtime(path.join(repoRoot, dir))));
   if (fresh()) return;
   const lock = path.join(repoRoot, 'dist/.plugin-build.lock');
   mkdirSync(path.dirname(lock), { recursive: true });
