@@ -98,10 +98,10 @@ export function App() {
             ))}
           </main>
         </div>
+        <RecordingsNotice />
         <StatusBar />
         <CredentialDialogs />
         <DialogHost />
-        <RecordingsNotice />
         {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
         <Toaster theme={theme} />
       </div>

@@ -28,7 +28,11 @@ export function CommandPalette({ onClose }: { onClose(): void }) {
   const [query, setQuery] = useState('');
   const commands = useMemo(() => collectCommands(), []);
   const recent = useMemo(() => recentCommandIds(), []);
-  const items = useMemo(() => [...rank(query, commands, recent), ...collectSearch(query)].slice(0, MAX_ITEMS), [query, commands, recent]);
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    // The same action can come from a command and a node search ("Forward port on web-1…"): once.
+    return [...rank(query, commands, recent), ...collectSearch(query)].filter((c) => !seen.has(c.title) && seen.add(c.title)).slice(0, MAX_ITEMS);
+  }, [query, commands, recent]);
   const [selected, setSelected] = useState('');
   const current = items.some((i) => i.id === selected) ? selected : (items[0]?.id ?? '');
   const ran = useRef(false);

@@ -4,6 +4,9 @@ import { STATUS } from '../node-status';
 import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
 import { Tip } from '../ui/Tooltip';
 
+/** Actions the node list's footer already offers as buttons. */
+const IN_FOOTER = new Set(['forward', 'preflight']);
+
 export function NodeDetail({ node, profile, region }: { node: ManagedNode; profile: string; region: string }) {
   const status = STATUS[node.pingStatus];
   const rows: Array<[string, string]> = [
@@ -44,7 +47,9 @@ export function NodeDetail({ node, profile, region }: { node: ManagedNode; profi
       )}
       {whyNoSession(node) && <p className="dim small">{whyNoSession(node)}</p>}
       <div className="node-detail-actions">
-        {nodeActions().map((action, i) => {
+        {nodeActions()
+          .filter((action) => !IN_FOOTER.has(action.id))
+          .map((action, i) => {
           const context = { node, profile, region };
           const why = action.unavailable?.(context) ?? null;
           return (
