@@ -2,13 +2,14 @@
 // output to the renderer through the batcher (with flow control), records what they
 // showed, and reports how each one ended.
 import { randomUUID } from 'node:crypto';
-import { StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { StartSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { HatchError, type EngineKind, type EventName, type EventPayload, type SessionInfo } from '../../shared/contract';
 import type { EngineSession, SessionEngine } from './engine';
 import { OutputBatcher } from './output-batcher';
 import { SessionRecorder } from './recorder';
 import { describeAwsError } from './aws-errors';
+import { ssmSessionCalls, terminateOnce } from '../../protocol/opener';
 
 /** How sessions reach AWS for a profile and region (implemented by the aws service). */
 export interface SessionAwsAccess {
@@ -49,6 +50,8 @@ interface LiveSession {
   terminating: boolean;
   /** Last data either way (the idle timeout counts from here). */
   lastActivityAt: number;
+  /** TerminateSession for the AWS session, sent at most once (engine and manager share it). */
+  terminateAws: (() => Promise<void>) | null;
 }
 
 export class SessionManager {
@@ -88,6 +91,7 @@ export class SessionManager {
       recorder: null,
       terminating: false,
       lastActivityAt: Date.now(),
+      terminateAws: null,
       batcher: new OutputBatcher({
         send: (data) => {
           live.recorder?.output(data);
@@ -116,6 +120,8 @@ export class SessionManager {
       throw described;
     }
     live.info = { ...live.info, awsSessionId: started.SessionId };
+    const terminateAws = terminateOnce(ssmSessionCalls(ssm), started.SessionId);
+    live.terminateAws = terminateAws;
     if (this.options.recordingsDir) {
       try {
         live.recorder = new SessionRecorder(this.options.recordingsDir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
@@ -138,6 +144,7 @@ export class SessionManager {
         kms: () => aws.kms(request.profile, request.region),
         childEnv: () => aws.childEnv(request.profile, request.region),
         ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
+        terminateSession: terminateAws,
       });
       live.engine = engine;
       engine.onData((bytes) => {
@@ -152,7 +159,7 @@ export class SessionManager {
       engine.onEnd((end) => this.end(live, end));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      void ssm.send(new TerminateSessionCommand({ SessionId: started.SessionId })).catch(() => undefined);
+      void terminateAws().catch(() => undefined);
       this.end(live, { reason: 'failed', exitCode: null, message });
       throw new HatchError('Unavailable', `Could not open the session’s data channel: ${message}`, 'Check the node is online and try again.');
     }
@@ -193,10 +200,8 @@ export class SessionManager {
     if (live.info.state === 'ended') return;
     live.terminating = true;
     live.engine?.terminate();
-    if (live.info.awsSessionId) {
-      const ssm = await this.options.aws.ssm(live.request.profile, live.request.region);
-      await ssm.send(new TerminateSessionCommand({ SessionId: live.info.awsSessionId })).catch(() => undefined);
-    }
+    // The native engine sends TerminateSession through the same once-only call: one request in all.
+    await live.terminateAws?.().catch(() => undefined);
   }
 
   /**
