@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { connectDataChannel } from '../src/protocol/client';
 import { startPortSession } from '../src/protocol/port-session';
 import { startSandbox } from '../src/sandbox/index';
+import { within } from './_deadline';
 
 const MB = 1_000_000;
 const SIZE = Number(process.env.HATCH_BENCH_MB ?? 100) * MB;
@@ -54,15 +55,21 @@ async function destination(): Promise<{ port: number; close: () => void }> {
   return { port: (srv.address() as net.AddressInfo).port, close: () => srv.close() };
 }
 
+/** A transfer may take this long before the bench gives up (paced runs are ≈1 MB/s). */
+const TRANSFER_MS = 600_000;
+
 /** Upload n bytes to port; resolves with seconds until the server confirmed them all. */
 function upload(port: number, n: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+  let sent = 0;
+  let s: net.Socket | undefined;
+  const run = new Promise<number>((resolve, reject) => {
     const t0 = performance.now();
-    const s = net.connect(port, '127.0.0.1');
+    s = net.connect(port, '127.0.0.1');
+    const socket = s;
     s.on('error', reject);
     s.on('data', () => {
       resolve((performance.now() - t0) / 1000);
-      s.destroy();
+      socket.destroy();
     });
     s.write(`U ${n}\n`);
     let left = n;
@@ -70,23 +77,27 @@ function upload(port: number, n: number): Promise<number> {
       while (left > 0) {
         const piece = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
         left -= piece.length;
-        if (!s.write(piece)) return void s.once('drain', pump);
+        sent += piece.length;
+        if (!socket.write(piece)) return void socket.once('drain', pump);
       }
     };
     pump();
   });
+  return within(`the server to confirm an upload of ${n} bytes on port ${port}`, TRANSFER_MS, run, () => `${sent} bytes written, no confirmation`).finally(() => s?.destroy());
 }
 
 function download(port: number, n: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+  let got = 0;
+  let s: net.Socket | undefined;
+  const run = new Promise<number>((resolve, reject) => {
     const t0 = performance.now();
-    const s = net.connect(port, '127.0.0.1');
-    let got = 0;
+    s = net.connect(port, '127.0.0.1');
     s.on('error', reject);
     s.on('data', (d: Buffer) => (got += d.length));
     s.on('end', () => (got === n ? resolve((performance.now() - t0) / 1000) : reject(new Error(`got ${got} of ${n} bytes`))));
     s.write(`D ${n}\n`);
   });
+  return within(`a download of ${n} bytes from port ${port}`, TRANSFER_MS, run, () => `${got} bytes received`).finally(() => s?.destroy());
 }
 
 interface Row {

@@ -1,11 +1,12 @@
 // hatch-ssm-plugin: session-manager-plugin's contract (spec 12) on the native engine.
 // Shell sessions run the local terminal in raw mode; port sessions forward as the handshake
 // says (stdio, basic or multiplexed); ResumeSession/TerminateSession go through the SSM API.
-import { DescribeSessionsCommand, ResumeSessionCommand, SSMClient, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Readable, Writable } from 'node:stream';
-import { connectDataChannel, type DataChannelClient, type SessionEnd } from '../protocol/client';
+import type { DataChannelClient, SessionEnd } from '../protocol/client';
+import { openSession, ssmSessionCalls } from '../protocol/opener';
 import { PortSession, portChannelOfClient, type PortProperties } from '../protocol/port-session';
 import { ShellSession } from '../protocol/shell-session';
 import { INSTALLED_MESSAGE, PLUGIN_VERSION, parseCli, unknownOperationMessage, type CliAction } from './args';
@@ -69,20 +70,7 @@ async function startSession(a: StartAction, io: PluginIo): Promise<number> {
   out(`\nStarting session with SessionId: ${sessionId}\n`);
   let client: DataChannelClient;
   try {
-    client = await connectDataChannel({
-      streamUrl: a.response.StreamUrl,
-      tokenValue: a.response.TokenValue,
-      sessionId,
-      target: a.parameters.Target,
-      kms,
-      resume: async () => {
-        const r = await ssm.send(new ResumeSessionCommand({ SessionId: sessionId }));
-        return { tokenValue: r.TokenValue, streamUrl: r.StreamUrl };
-      },
-      terminateSession: async () => {
-        await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
-      },
-    });
+    ({ client } = await openSession({ calls: ssmSessionCalls(ssm), target: a.parameters.Target, start: a.response, kms }));
   } catch (e) {
     out(`Cannot perform start session: ${(e as Error).message}\n`);
     return 1;

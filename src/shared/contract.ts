@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
+import { settingsCalls, settingsEvents } from './contract-settings';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -111,6 +112,8 @@ export const TunnelStats = z.object({
 });
 export type TunnelStats = z.infer<typeof TunnelStats>;
 const Port = z.number().int().min(1).max(65535);
+/** One sessions.write carries at most this many characters (a paste is split: splitTerminalInput). */
+export const MAX_TERMINAL_WRITE_CHARS = 64 * 1024;
 
 const SessionRef = z.object({ sessionId: z.string().min(1).max(200) }).strict();
 const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
@@ -127,6 +130,7 @@ export const PluginStatus = z.object({
 /** Every call: its name is the key, used as-is on both transports. */
 export const calls = {
   ...documentsCalls,
+  ...settingsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -160,7 +164,7 @@ export const calls = {
     response: SessionInfo,
   },
   'sessions.list': { request: Empty, response: z.object({ sessions: z.array(SessionInfo) }) },
-  'sessions.write': { request: SessionRef.extend({ data: z.string().max(1_000_000) }).strict(), response: Empty },
+  'sessions.write': { request: SessionRef.extend({ data: z.string().max(MAX_TERMINAL_WRITE_CHARS) }).strict(), response: Empty },
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
   'sessions.restart': { request: SessionRef, response: SessionInfo },
@@ -203,6 +207,7 @@ export const calls = {
 
 export const events = {
   ...documentsEvents,
+  ...settingsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),
@@ -322,7 +327,7 @@ export const WireFromRenderer = z.object({
   kind: z.literal('call'),
   id: z.number().int().nonnegative(),
   method: z.string().max(100),
-  request: z.unknown(),
+  request: z.unknown().optional(),
 });
 export type WireFromRenderer = z.infer<typeof WireFromRenderer>;
 

@@ -1,4 +1,4 @@
-// Tests that run a built command (hatch-ssm-plugin) make sure the bundle is fresh; a lock
+// Tests that run a built command (hatch-ssm-plugin, hatch-web) make sure the bundle is fresh; a lock
 // directory keeps parallel test files from building at the same time.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
@@ -19,17 +19,22 @@ function newestMtime(dir: string): number {
 }
 
 export async function ensurePluginBuilt(): Promise<void> {
-  return ensureBuilt(bundle, ['src/plugin-cli', 'src/protocol']);
+  await ensureNodeBuilt(bundle, ['src/plugin-cli', 'src/protocol']);
+}
+
+/** The built hatch-web (its Node bundle; the renderer must have been built once). */
+export async function ensureHostWebBuilt(): Promise<void> {
+  await ensureNodeBuilt(path.join(repoRoot, 'dist/host-web/cli.cjs'), ['src/host-web', 'src/main', 'src/shared', 'src/protocol', 'src/sandbox', 'src/runtime']);
 }
 
 export const hatchBin = path.join(repoRoot, 'bin/hatch.cjs');
 
 /** The `hatch` command's bundle, rebuilt when anything it bundles is newer. */
 export async function ensureCliBuilt(): Promise<void> {
-  return ensureBuilt(path.join(repoRoot, 'dist/cli/cli.cjs'), ['src/cli', 'src/main', 'src/protocol', 'src/shared', 'src/sandbox', 'src/runtime']);
+  await ensureNodeBuilt(path.join(repoRoot, 'dist/cli/cli.cjs'), ['src/cli', 'src/main', 'src/protocol', 'src/shared', 'src/sandbox', 'src/runtime']);
 }
 
-async function ensureBuilt(output: string, sources: string[]): Promise<void> {
+async function ensureNodeBuilt(output: string, sources: string[]): Promise<void> {
   const fresh = () => existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map((dir) => newestMtime(path.join(repoRoot, dir))));
   if (fresh()) return;
   const lock = path.join(repoRoot, 'dist/.plugin-build.lock');

@@ -118,9 +118,13 @@ describe('HatchHost sessions against the sandbox', () => {
       return output(session.id).includes('FLOOD-DONE-42');
     }, 60_000);
     expect(output(session.id).split('y').length - 1).toBeGreaterThanOrEqual(total);
+    const terminateCalls = () => sandbox.stats.byOperation['ssm:TerminateSession'] ?? 0;
+    const before = terminateCalls();
     await call('sessions.terminate', { sessionId: session.id });
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('terminated');
+    // The engine and the manager share one TerminateSession: the service saw exactly one.
+    expect(terminateCalls() - before).toBe(1);
   });
 
   it('resumes a native session after the connection drops, with the shell state intact', async () => {

@@ -48,6 +48,8 @@ export interface EngineContext {
   /** Environment for a child AWS tool: region, endpoint and credentials resolved in main. */
   childEnv: () => Promise<Record<string, string>>;
   ssmEndpoint: () => Promise<string>;
+  /** TerminateSession for this session, sent at most once whoever calls it (engine or manager). */
+  terminateSession: () => Promise<void>;
 }
 
 export interface SessionEngine {

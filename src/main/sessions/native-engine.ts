@@ -1,8 +1,8 @@
 // The native engine: Hatch's own data-channel implementation (src/protocol). It
 // resumes a dropped connection itself (ResumeSession + reconnect), so the tab shows
 // "reconnecting" instead of dying.
-import { ResumeSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import { startShellSession } from '../../protocol/shell-session';
+import { openSession, ssmSessionCalls } from '../../protocol/opener';
+import { ShellSession } from '../../protocol/shell-session';
 import type { SessionEndReason as ProtocolEndReason } from '../../protocol/client';
 import type { SessionEndReason } from '../../shared/contract';
 import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
@@ -14,22 +14,14 @@ export class NativeEngine implements SessionEngine {
     const data = new Listeners<Buffer>();
     const state = new Listeners<EngineState>();
     const end = new Listeners<EngineEnd>();
-    const shell = await startShellSession({
-      streamUrl: start.StreamUrl,
-      tokenValue: start.TokenValue,
-      sessionId: start.SessionId,
+    const { client } = await openSession({
+      calls: ssmSessionCalls(context.ssm),
       target: context.target,
+      start,
+      terminate: context.terminateSession,
       kms: await context.kms(),
-      cols: context.cols,
-      rows: context.rows,
-      resume: async () => {
-        const response = await context.ssm.send(new ResumeSessionCommand({ SessionId: start.SessionId }));
-        return { tokenValue: response.TokenValue, streamUrl: response.StreamUrl };
-      },
-      terminateSession: async () => {
-        await context.ssm.send(new TerminateSessionCommand({ SessionId: start.SessionId }));
-      },
     });
+    const shell = new ShellSession(client, { cols: context.cols, rows: context.rows });
     shell.client.on('resuming', () => state.emit('reconnecting'));
     shell.client.on('resumed', () => state.emit('live'));
     shell.onData((bytes) => data.emit(bytes));

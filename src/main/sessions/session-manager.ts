@@ -2,13 +2,14 @@
 // output to the renderer through the batcher (with flow control), records what they
 // showed, and reports how each one ended.
 import { randomUUID } from 'node:crypto';
-import { StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { StartSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { HatchError, type EngineKind, type EventName, type EventPayload, type SessionInfo } from '../../shared/contract';
 import type { EngineSession, SessionEngine } from './engine';
 import { OutputBatcher } from './output-batcher';
 import { SessionRecorder } from './recorder';
 import { describeAwsError } from './aws-errors';
+import { ssmSessionCalls, terminateOnce } from '../../protocol/opener';
 
 /** How sessions reach AWS for a profile and region (implemented by the aws service). */
 export interface SessionAwsAccess {
@@ -23,8 +24,8 @@ export interface SessionManagerOptions {
   engines: Record<EngineKind, SessionEngine>;
   pluginAvailable: () => Promise<boolean>;
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
-  /** Where recordings go; null = don't record. */
-  recordingsDir: string | null;
+  /** Where recordings go and whether input is recorded, asked at each start; null = don't record. */
+  recording: () => { dir: string; includeInput: boolean } | null;
 }
 
 export interface StartRequest {
@@ -45,10 +46,13 @@ interface LiveSession {
   engine: EngineSession | null;
   batcher: OutputBatcher;
   recorder: SessionRecorder | null;
+  recordInput: boolean;
   /** The user asked to end it: whatever the engine saw, the reason is "terminated". */
   terminating: boolean;
   /** Last data either way (the idle timeout counts from here). */
   lastActivityAt: number;
+  /** TerminateSession for the AWS session, sent at most once (engine and manager share it). */
+  terminateAws: (() => Promise<void>) | null;
 }
 
 export class SessionManager {
@@ -86,8 +90,10 @@ export class SessionManager {
       request,
       engine: null,
       recorder: null,
+      recordInput: false,
       terminating: false,
       lastActivityAt: Date.now(),
+      terminateAws: null,
       batcher: new OutputBatcher({
         send: (data) => {
           live.recorder?.output(data);
@@ -116,9 +122,13 @@ export class SessionManager {
       throw described;
     }
     live.info = { ...live.info, awsSessionId: started.SessionId };
-    if (this.options.recordingsDir) {
+    const terminateAws = terminateOnce(ssmSessionCalls(ssm), started.SessionId);
+    live.terminateAws = terminateAws;
+    const recording = this.options.recording();
+    if (recording) {
       try {
-        live.recorder = new SessionRecorder(this.options.recordingsDir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
+        live.recordInput = recording.includeInput;
+        live.recorder = new SessionRecorder(recording.dir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
         live.info = { ...live.info, recordingPath: live.recorder.path };
       } catch {
         live.recorder = null; // a recording that can't be written must not stop the session
@@ -138,6 +148,7 @@ export class SessionManager {
         kms: () => aws.kms(request.profile, request.region),
         childEnv: () => aws.childEnv(request.profile, request.region),
         ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
+        terminateSession: terminateAws,
       });
       live.engine = engine;
       engine.onData((bytes) => {
@@ -152,7 +163,7 @@ export class SessionManager {
       engine.onEnd((end) => this.end(live, end));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      void ssm.send(new TerminateSessionCommand({ SessionId: started.SessionId })).catch(() => undefined);
+      void terminateAws().catch(() => undefined);
       this.end(live, { reason: 'failed', exitCode: null, message });
       throw new HatchError('Unavailable', `Could not open the session’s data channel: ${message}`, 'Check the node is online and try again.');
     }
@@ -164,6 +175,7 @@ export class SessionManager {
     const live = this.get(sessionId);
     if (live.info.state === 'ended') return;
     live.lastActivityAt = Date.now();
+    if (live.recordInput) live.recorder?.input(data);
     live.engine?.write(data);
   }
 
@@ -193,10 +205,8 @@ export class SessionManager {
     if (live.info.state === 'ended') return;
     live.terminating = true;
     live.engine?.terminate();
-    if (live.info.awsSessionId) {
-      const ssm = await this.options.aws.ssm(live.request.profile, live.request.region);
-      await ssm.send(new TerminateSessionCommand({ SessionId: live.info.awsSessionId })).catch(() => undefined);
-    }
+    // The native engine sends TerminateSession through the same once-only call: one request in all.
+    await live.terminateAws?.().catch(() => undefined);
   }
 
   /**

@@ -8,9 +8,10 @@
 // rest of the pool keeps serving; the local port stays bound throughout.
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { ResumeSessionCommand, StartSessionCommand, TerminateSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { HatchError, MAX_TUNNEL_POOL, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
-import { connectDataChannel, type DataChannelClient } from '../../protocol/client';
+import type { DataChannelClient } from '../../protocol/client';
+import { openSession, ssmSessionCalls, terminateOnce, type StartedSession } from '../../protocol/opener';
 import { startPortSession, type PortSession } from '../../protocol/port-session';
 import { describeAwsError } from '../sessions/aws-errors';
 
@@ -262,28 +263,19 @@ export class TunnelService {
     const documentName = request.remoteHost ? 'AWS-StartPortForwardingSessionToRemoteHost' : 'AWS-StartPortForwardingSession';
     const parameters: Record<string, string[]> = { portNumber: [String(request.remotePort)], localPortNumber: [String(tunnel.info.localPort)] };
     if (request.remoteHost) parameters.host = [request.remoteHost];
-    let started;
+    const calls = ssmSessionCalls(ssm);
+    let started: StartedSession;
     try {
-      started = await ssm.send(new StartSessionCommand({ Target: request.target, DocumentName: documentName, Parameters: parameters }));
+      started = await calls.start({ Target: request.target, DocumentName: documentName, Parameters: parameters });
     } catch (error) {
       throw describeAwsError(error, request);
     }
-    const sessionId = started.SessionId!;
+    const sessionId = started.SessionId;
+    // Every clean-up path below shares this: TerminateSession goes out at most once.
+    const terminate = terminateOnce(calls, sessionId);
     let client: DataChannelClient | null = null;
     try {
-      client = await connectDataChannel({
-        streamUrl: started.StreamUrl!,
-        tokenValue: started.TokenValue!,
-        sessionId,
-        target: request.target,
-        resume: async () => {
-          const resumed = await ssm.send(new ResumeSessionCommand({ SessionId: sessionId }));
-          return { tokenValue: resumed.TokenValue, streamUrl: resumed.StreamUrl };
-        },
-        terminateSession: async () => {
-          await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
-        },
-      });
+      ({ client } = await openSession({ calls, target: request.target, start: started, terminate }));
       // The tunnel's listener accepts; the session only forwards what it is handed.
       const port = await startPortSession(client, { listen: false });
       if (port.mode === 'stdio') throw new Error('the node answered with a stdio session, not port forwarding');
@@ -309,7 +301,7 @@ export class TunnelService {
       this.drainPending(tunnel);
     } catch (error) {
       client?.close();
-      void ssm.send(new TerminateSessionCommand({ SessionId: sessionId })).catch(() => undefined);
+      void terminate().catch(() => undefined);
       throw new HatchError('Unavailable', `Could not open the tunnel: ${messageOf(error)}`, 'Check the node is online and try again.');
     }
   }
