@@ -7,6 +7,7 @@ import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
 import { startShellSession } from '../src/protocol/shell-session';
 import { startSandbox } from '../src/sandbox/index';
+import { tail, until, within } from './_deadline';
 
 const KEYS = Number(process.env.HATCH_BENCH_KEYS ?? 300);
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
@@ -38,7 +39,7 @@ async function measure(t: Echoing): Promise<number[]> {
       else waiter = { ch, from, resolve };
     });
   // Prompt first.
-  for (let i = 0; i < 400 && !/[$#] $/m.test(text); i++) await new Promise((r) => setTimeout(r, 25));
+  await until('a shell prompt', 30_000, () => /[$#] $/m.test(text), () => tail(text));
   const lat: number[] = [];
   for (let i = 0; i < KEYS; i++) {
     if (i > 0 && i % 40 === 0) {
@@ -49,7 +50,7 @@ async function measure(t: Echoing): Promise<number[]> {
     const from = text.length;
     const t0 = performance.now();
     t.write(ch);
-    await waitFor(ch, from);
+    await within(`the echo of key ${i + 1} (${JSON.stringify(ch)})`, 10_000, waitFor(ch, from), () => tail(text.slice(from)));
     lat.push(performance.now() - t0);
   }
   t.write('\x15');

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { DescribeInstanceInformationCommand, paginateDescribeInstanceInformation, SSMClient } from '@aws-sdk/client-ssm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { startSandbox } from '../src/sandbox/index';
+import { within } from './_deadline';
 import { InventoryService } from '../src/main/inventory';
 import { filterNodes, prepareNodes } from '../src/shared/node-filter';
 import type { ManagedNode } from '../src/shared/domain/inventory';
@@ -57,17 +58,20 @@ async function main(): Promise<void> {
   const regions = sb.fleet.regions();
   const clients = regions.map((region) => new SSMClient({ endpoint: sb.endpoint, region, credentials: sb.credentials }));
   try {
-    const listAll = async (pageSize: number) => {
+    const listAll = (pageSize: number) => {
       let count = 0;
       let pages = 0;
-      for (const client of clients) {
-        for await (const page of paginateDescribeInstanceInformation({ client, pageSize }, {})) {
-          pages++;
-          count += page.InstanceInformationList?.length ?? 0;
+      const run = async () => {
+        for (const client of clients) {
+          for await (const page of paginateDescribeInstanceInformation({ client, pageSize }, {})) {
+            pages++;
+            count += page.InstanceInformationList?.length ?? 0;
+          }
         }
-      }
-      if (count !== nodes) throw new Error(`listed ${count} of ${nodes} nodes`);
-      return pages;
+        if (count !== nodes) throw new Error(`listed ${count} of ${nodes} nodes`);
+        return pages;
+      };
+      return within(`a listing of ${nodes} nodes (page size ${pageSize})`, 120_000, run(), () => `${count} nodes in ${pages} pages`);
     };
     await listAll(50); // warm up: SDK middleware, JIT, signing-key cache
     const listMs: number[] = [];
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < runs; r++) {
       t = performance.now();
       for (let i = 0; i < pages; i++) {
-        await clients[0].send(new DescribeInstanceInformationCommand({ MaxResults: 5, Filters: [{ Key: 'InstanceIds', Values: [one.instanceId] }] }));
+        await within(`minimal call ${i + 1} of ${pages}`, 30_000, clients[0].send(new DescribeInstanceInformationCommand({ MaxResults: 5, Filters: [{ Key: 'InstanceIds', Values: [one.instanceId] }] })));
       }
       floorMs.push(performance.now() - t);
     }
@@ -94,19 +98,26 @@ async function main(): Promise<void> {
     const ec2 = new Map(regions.map((region) => [region, new EC2Client({ endpoint: sb.endpoint, region, credentials: sb.credentials })]));
     const ssm = new Map(regions.map((region, i) => [region, clients[i]]));
     const inventory = new InventoryService({ ssm: async (_p, region) => ssm.get(region!)!, ec2: async (_p, region) => ec2.get(region!)! });
-    await inventory.listRegions('warm-up', regions);
+    await within('the warm-up inventory listing', 120_000, inventory.listRegions('warm-up', regions));
     const joins: Array<{ total: number; firstPage: number; nodesListed: number }> = [];
     let joined: Awaited<ReturnType<InventoryService['listRegions']>> | undefined;
     for (let r = 0; r < Math.max(1, Math.min(runs, 3)); r++) {
       const started = performance.now();
       let firstPage = 0;
       const listedAt = new Map<string, number>();
-      joined = await inventory.listRegions(`bench-${r}`, regions, {
-        onProgress: (p) => {
-          if (p.phase === 'nodes' && !firstPage) firstPage = performance.now() - started;
-          if (p.phase === 'names') listedAt.set(p.region, performance.now() - started);
-        },
-      });
+      let progress = 'no progress';
+      joined = await within(
+        `inventory listing ${r + 1}`,
+        120_000,
+        inventory.listRegions(`bench-${r}`, regions, {
+          onProgress: (p) => {
+            progress = `${p.region}: ${p.phase} ${p.count}`;
+            if (p.phase === 'nodes' && !firstPage) firstPage = performance.now() - started;
+            if (p.phase === 'names') listedAt.set(p.region, performance.now() - started);
+          },
+        }),
+        () => progress,
+      );
       joins.push({ total: performance.now() - started, firstPage, nodesListed: Math.max(...listedAt.values()) });
       if (joined.nodes.length !== nodes || joined.errors.length) throw new Error(`inventory listed ${joined.nodes.length} of ${nodes} (${joined.errors.map((e) => e.message).join('; ')})`);
     }

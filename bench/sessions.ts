@@ -17,6 +17,7 @@ import * as pty from 'node-pty';
 import { HatchHost } from '../src/main/host';
 import type { CallResult, SessionInfo } from '../src/shared/contract';
 import type { ManagedNode } from '../src/shared/domain/inventory';
+import { tail, until, within } from './_deadline';
 
 const SESSIONS = Number(process.env.HATCH_BENCH_SESSIONS ?? 50);
 const MB = Number(process.env.HATCH_BENCH_MB ?? 50);
@@ -27,18 +28,29 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 /** hatch-sandbox in a child process; resolves with its endpoint and keys. */
 async function startSandboxProcess(pacing: boolean): Promise<{ child: ChildProcess; env: Record<string, string> }> {
-  const child = spawn(process.execPath, [path.join(repo, 'node_modules/tsx/dist/cli.mjs'), path.join(repo, 'src/sandbox/cli.ts'), '--print-env', '--agent-pacing', pacing ? 'on' : 'off'], {
+  // HATCH_BENCH_PROFILE=<dir>: the sandbox writes a CPU profile there too (run the bench itself
+  // with node --cpu-prof --cpu-prof-dir=<dir> --import tsx bench/sessions.ts for main's).
+  const profile = process.env.HATCH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HATCH_BENCH_PROFILE}`, '--import', 'tsx'] : [path.join(repo, 'node_modules/tsx/dist/cli.mjs')];
+  const child = spawn(process.execPath, [...profile, path.join(repo, 'src/sandbox/cli.ts'), '--print-env', '--agent-pacing', pacing ? 'on' : 'off'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const env: Record<string, string> = {};
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`hatch-sandbox exited with ${code}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
-      if (env.AWS_ENDPOINT_URL && env.AWS_SECRET_ACCESS_KEY && env.AWS_REGION) resolve();
-    });
+  await within(
+    'hatch-sandbox to print its environment',
+    60_000,
+    new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`hatch-sandbox exited with ${code}`)));
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
+        if (env.AWS_ENDPOINT_URL && env.AWS_SECRET_ACCESS_KEY && env.AWS_REGION) resolve();
+      });
+    }),
+    () => `stdout ${tail(out)}`,
+  ).catch((error: unknown) => {
+    child.kill('SIGTERM');
+    throw error;
   });
   child.stderr!.resume();
   return { child, env };
@@ -92,8 +104,8 @@ async function idleSessions(home: string): Promise<void> {
       );
       sessions.push(...batch);
     }
-    for (let i = 0; i < 500 && sessions.some((s) => !live.has(s.id) || !prompted.has(s.id)); i++) await sleep(20);
-    const ready = sessions.filter((s) => live.has(s.id) && prompted.has(s.id)).length;
+    const ready = () => sessions.filter((s) => live.has(s.id) && prompted.has(s.id)).length;
+    await until(`${SESSIONS} live shells with a prompt`, 60_000, () => ready() === sessions.length, () => `${ready()} ready (${live.size} live, ${prompted.size} with a prompt)`);
     await sleep(1000); // let start-up work settle
     global.gc?.();
     const cpu0 = process.cpuUsage();
@@ -103,7 +115,7 @@ async function idleSessions(home: string): Promise<void> {
     const wall = performance.now() - t0;
     const after = process.memoryUsage();
     const cpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100;
-    console.log(`idle sessions: ${ready}/${SESSIONS} live shells (native engine, agent pacing on), main process only (sandbox in its own process)`);
+    console.log(`idle sessions: ${ready()}/${SESSIONS} live shells (native engine, agent pacing on), main process only (sandbox in its own process)`);
     console.log(`  RSS        ${mib(after.rss)}  (before sessions ${mib(before.rss)}; +${mib(after.rss - before.rss)}, ${((after.rss - before.rss) / 1024 / SESSIONS).toFixed(0)} KiB/session)`);
     console.log(`  heap used  ${mib(after.heapUsed)}  (before ${mib(before.heapUsed)}; +${mib(after.heapUsed - before.heapUsed)}, ${((after.heapUsed - before.heapUsed) / 1024 / SESSIONS).toFixed(0)} KiB/session)`);
     console.log(`  CPU idle   ${cpuPct.toFixed(2)} % of one core over ${(wall / 1000).toFixed(1)} s (user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)`);
@@ -155,7 +167,7 @@ async function throughputHatch(home: string, file: string): Promise<{ ms: number
       } else text += data;
     });
     const session = await call<SessionInfo>('sessions.start', { profile: 'bench', region: 'us-east-1', target: target.id, cols: 200, rows: 50, engine: 'native' });
-    for (let i = 0; i < 500 && !(live && /[$#] $/m.test(text)); i++) await sleep(20);
+    await until('the session to be live with a prompt', 30_000, () => live && /[$#] $/m.test(text), () => `live=${live}, output ${tail(text)}`);
     await call('sessions.write', { sessionId: session.id, data: 'stty -echo\r' });
     await sleep(300);
     let maxBuffered = 0;
@@ -167,7 +179,7 @@ async function throughputHatch(home: string, file: string): Promise<{ ms: number
     counting = true;
     const t0 = performance.now();
     await call('sessions.write', { sessionId: session.id, data: `cat ${file}; echo BENCH-END-$((40+2))\r` });
-    await finished;
+    await within(`the end marker after ${MB} MB`, 600_000, finished, () => `${chars} chars in ${batches} batches, last ${tail(text, 64)}`);
     const ms = performance.now() - t0;
     clearInterval(sampler);
     await call('sessions.terminate', { sessionId: session.id });
@@ -179,12 +191,17 @@ async function throughputHatch(home: string, file: string): Promise<{ ms: number
 }
 
 function throughputLocal(file: string): Promise<{ ms: number; chars: number }> {
-  return new Promise((resolve) => {
-    let chars = 0;
+  let chars = 0;
+  let child: pty.IPty | undefined;
+  const run = new Promise<{ ms: number; chars: number }>((resolve) => {
     const t0 = performance.now();
-    const child = pty.spawn('cat', [file], { name: 'xterm-256color', cols: 200, rows: 50, env: { ...process.env } as Record<string, string> });
+    child = pty.spawn('cat', [file], { name: 'xterm-256color', cols: 200, rows: 50, env: { ...process.env } as Record<string, string> });
     child.onData((d) => (chars += d.length));
     child.onExit(() => resolve({ ms: performance.now() - t0, chars }));
+  });
+  return within(`a local cat of ${MB} MB to exit`, 300_000, run, () => `${chars} chars`).catch((error: unknown) => {
+    child?.kill();
+    throw error;
   });
 }
 

@@ -14,6 +14,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TunnelService } from '../src/main/tunnels/tunnel-service';
 import { startSandbox } from '../src/sandbox/index';
+import { within } from './_deadline';
 
 interface SandboxInfo {
   endpoint: string;
@@ -51,10 +52,11 @@ async function source(): Promise<{ port: number; close: () => void }> {
 }
 
 function download(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
+  let got = 0;
+  let s: net.Socket | undefined;
+  const run = new Promise<void>((resolve, reject) => {
+    s = net.connect(port, '127.0.0.1');
     const hash = createHash('sha256');
-    let got = 0;
     s.on('error', reject);
     s.on('data', (d: Buffer) => {
       got += d.length;
@@ -67,6 +69,8 @@ function download(port: number): Promise<void> {
     });
     s.write('go\n');
   });
+  // Paced at ≈1 MB/s per session: minutes are plenty.
+  return within(`a ${PER_CONN}-byte download through port ${port}`, 300_000, run, () => `${got} bytes received`).finally(() => s?.destroy());
 }
 
 interface Row {
@@ -91,10 +95,14 @@ async function sandboxChild(): Promise<void> {
 function startSandboxProcess(): Promise<{ info: SandboxInfo; stop: () => void }> {
   // tsx passes its loader on in execArgv, so the child runs this same TypeScript file.
   const child = fork(__filename, [], { env: { ...process.env, HATCH_BENCH_POOL_SANDBOX: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
+  const started = new Promise<{ info: SandboxInfo; stop: () => void }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`sandbox process exited (${code})`)));
     child.once('message', (info) => resolve({ info: info as SandboxInfo, stop: () => child.disconnect() }));
+  });
+  return within('the sandbox process to report its endpoint', 60_000, started, () => 'no message from it').catch((error: unknown) => {
+    child.kill();
+    throw error;
   });
 }
 

@@ -22,6 +22,7 @@ import type { DataChannelClient } from '../src/protocol/client';
 import { openSession, ssmSessionCalls } from '../src/protocol/opener';
 import { startPortSession } from '../src/protocol/port-session';
 import { startSandbox } from '../src/sandbox/index';
+import { within } from './_deadline';
 
 const MB = 1_000_000;
 const args = process.argv.slice(2);
@@ -60,6 +61,8 @@ function expectedDigest(n: number): string {
   return d;
 }
 const DOWN_CHUNK = Buffer.alloc(64 * 1024, 0x5a);
+/** Longest any one transfer may take (the paced ones run at ~1 MB/s) before the bench says so and stops. */
+const TRANSFER_MS = 300_000;
 
 /** Destination: "U <n>\n" hashes n bytes then answers "ok <sha256>\n"; "D <n>\n" sends n bytes and closes. */
 async function destination(): Promise<{ port: number; close: () => void }> {
@@ -105,42 +108,47 @@ async function destination(): Promise<{ port: number; close: () => void }> {
 /** Upload n bytes to port; resolves with seconds until the server confirmed them all, byte-exact. */
 function upload(port: number, n: number): Promise<number> {
   const want = expectedDigest(n);
-  return new Promise((resolve, reject) => {
+  let sent = 0;
+  let s: net.Socket | undefined;
+  const run = new Promise<number>((resolve, reject) => {
     const t0 = performance.now();
-    const s = net.connect(port, '127.0.0.1');
+    const socket = net.connect(port, '127.0.0.1');
+    s = socket;
     let answer = '';
-    s.on('error', reject);
-    s.on('data', (d: Buffer) => {
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
       answer += d.toString('latin1');
       if (!answer.endsWith('\n')) return;
       const took = (performance.now() - t0) / 1000;
-      s.destroy();
+      socket.destroy();
       if (answer.trim() === `ok ${want}`) resolve(took);
       else reject(new Error(`upload of ${n} bytes arrived altered (server: ${answer.trim().slice(0, 80)})`));
     });
-    s.write(`U ${n}\n`);
-    let off = 0;
+    socket.write(`U ${n}\n`);
     const pump = () => {
-      while (off < n) {
-        const p = piece(off, Math.min(PIECE, n - off));
-        off += p.length;
-        if (!s.write(p)) return void s.once('drain', pump);
+      while (sent < n) {
+        const p = piece(sent, Math.min(PIECE, n - sent));
+        sent += p.length;
+        if (!socket.write(p)) return void socket.once('drain', pump);
       }
     };
     pump();
   });
+  return within(`the server to confirm an upload of ${n} bytes on port ${port}`, TRANSFER_MS, run, () => `${sent} bytes written, no confirmation`).finally(() => s?.destroy());
 }
 
 function download(port: number, n: number): Promise<number> {
-  return new Promise((resolve, reject) => {
+  let got = 0;
+  let s: net.Socket | undefined;
+  const run = new Promise<number>((resolve, reject) => {
     const t0 = performance.now();
-    const s = net.connect(port, '127.0.0.1');
-    let got = 0;
+    s = net.connect(port, '127.0.0.1');
     s.on('error', reject);
     s.on('data', (d: Buffer) => (got += d.length));
     s.on('end', () => (got === n ? resolve((performance.now() - t0) / 1000) : reject(new Error(`got ${got} of ${n} bytes`))));
     s.write(`D ${n}\n`);
   });
+  return within(`a download of ${n} bytes from port ${port}`, TRANSFER_MS, run, () => `${got} bytes received`).finally(() => s?.destroy());
 }
 
 interface Sample {

@@ -19,6 +19,7 @@ import { chromium, type Page } from 'playwright-core';
 import { paginateDescribeInstanceInformation, SSMClient } from '@aws-sdk/client-ssm';
 import { startSandbox, type Sandbox } from '../src/sandbox/index';
 import config from '../playwright.config';
+import { tail, within } from './_deadline';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -33,6 +34,19 @@ const max = (xs: number[]) => Math.max(...xs);
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const out = (line: string) => process.stdout.write(`${line}\n`);
+/** Deadlines of the waits below (the machine may be shared: generous, but finite). */
+const PAGE_WAIT_MS = 120_000;
+const KEY_WAIT_MS = 30_000;
+
+/** A Playwright wait whose failure also says what the page showed. */
+async function pageWait<T>(page: Page, what: string, wait: Promise<T>, seen: () => Promise<string>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const saw = await seen().catch(() => 'the page could not be read');
+    throw new Error(`gave up waiting for ${what}; saw: ${saw}`, { cause: error });
+  }
+}
 
 async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void }> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-bench-home-'));
@@ -46,14 +60,17 @@ async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void 
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws-credentials') },
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
+  let text = '';
+  const url = await within('hatch-web to print its URL', 60_000, new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(text);
       if (match) resolve(match[0]);
     });
     child.once('exit', (code) => reject(new Error(`hatch-web exited with ${code}; run \`node scripts/build.mjs\` first`)));
+  }), () => `stdout ${tail(text)}`).catch((error: unknown) => {
+    child.kill('SIGTERM');
+    throw error;
   });
   return { url, stop: () => child.kill('SIGTERM') };
 }
@@ -85,24 +102,35 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   const sdk = await sdkListing(sandbox);
 
   // The built-in Sandbox profile (10 nodes) is listed first; its heap is the small case.
-  await page.getByRole('row', { name: /web-1/ }).waitFor({ timeout: 60_000 });
+  await pageWait(page, 'the Sandbox profile\'s row "web-1"', page.getByRole('row', { name: /web-1/ }).waitFor({ timeout: PAGE_WAIT_MS }), () => page.evaluate(() => JSON.stringify(document.body.innerText.slice(0, 300))));
   const smallHeap = await heapUsed(page);
 
   const total = expected.toLocaleString('en-US');
   const firstRowsMs = await page.evaluate(
-    ({ profile, total }) =>
-      new Promise<number>((resolve) => {
-        const option = [...document.querySelectorAll<HTMLElement>('[role="option"]')].find((o) => o.textContent?.includes(profile))!;
+    ({ profile, total, limit }) =>
+      new Promise<number>((resolve, reject) => {
+        const option = [...document.querySelectorAll<HTMLElement>('[role="option"]')].find((o) => o.textContent?.includes(profile));
+        if (!option) return reject(new Error(`no profile option "${profile}"; options: ${[...document.querySelectorAll('[role="option"]')].map((o) => o.textContent).join(', ')}`));
         const t0 = performance.now();
         option.click();
         const check = () => {
           const footer = document.querySelector('.nodes-footer')?.textContent ?? '';
           if (document.querySelector('.node-scroller [role="row"]') && footer.includes(`of ${total}`)) resolve(performance.now() - t0);
+          else if (performance.now() - t0 > limit) reject(new Error(`gave up waiting for rows and a footer "… of ${total}"; saw footer ${JSON.stringify(footer)}`));
           else requestAnimationFrame(check);
         };
         requestAnimationFrame(check);
       }),
-    { profile: PROFILE, total },
+    { profile: PROFILE, total, limit: PAGE_WAIT_MS },
+  );
+  // The rows stream in before names and tags arrive; filtering is measured on the complete
+  // listing (the footer shows "updated …" once it is), or prefixes would settle on counts of
+  // a half-joined list and the timed keystrokes wait for a footer that never comes back.
+  await pageWait(
+    page,
+    'the listing to complete (a footer with "updated")',
+    page.waitForFunction(() => (document.querySelector('.nodes-footer')?.textContent ?? '').includes('updated'), undefined, { timeout: PAGE_WAIT_MS }),
+    () => page.evaluate(footerText),
   );
   const bigHeap = await heapUsed(page);
 
@@ -118,20 +146,27 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
       settled.push(await page.evaluate(footerText));
     }
     await filter.fill('');
-    await page.waitForFunction((t) => (document.querySelector('.nodes-footer')?.textContent ?? '').includes(`${t} of ${t}`), total);
+    await pageWait(
+      page,
+      `the footer "${total} of ${total}" after clearing the filter`,
+      page.waitForFunction((t) => (document.querySelector('.nodes-footer')?.textContent ?? '').includes(`${t} of ${t}`), total, { timeout: PAGE_WAIT_MS }),
+      () => page.evaluate(footerText),
+    );
     await filter.focus();
     let previous = await page.evaluate(footerText);
     for (let i = 0; i < query.length; i++) {
       const target = settled[i];
       const waiting = page.evaluate(
-        (target) =>
-          new Promise<number>((resolve) => {
+        ({ target, limit }) =>
+          new Promise<number>((resolve, reject) => {
             window.addEventListener(
               'keydown',
-              () => {
+              (event) => {
                 const t0 = performance.now();
                 const check = () => {
-                  if ((document.querySelector('.nodes-footer')?.textContent ?? '') === target) requestAnimationFrame(() => resolve(performance.now() - t0));
+                  const footer = document.querySelector('.nodes-footer')?.textContent ?? '';
+                  if (footer === target) requestAnimationFrame(() => resolve(performance.now() - t0));
+                  else if (performance.now() - t0 > limit) reject(new Error(`gave up ${limit} ms after the key "${event.key}" waiting for the footer ${JSON.stringify(target)}; saw ${JSON.stringify(footer)}`));
                   else requestAnimationFrame(check);
                 };
                 requestAnimationFrame(check);
@@ -139,7 +174,7 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
               { once: true, capture: true },
             );
           }),
-        target,
+        { target, limit: KEY_WAIT_MS },
       );
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(r))); // listener installed
       await page.keyboard.press(query[i]);
@@ -167,24 +202,29 @@ async function terminalBench(page: Page): Promise<void> {
   await grid.getByRole('row').nth(1).click();
   await grid.press('Enter');
   const rows = page.locator('.tab-content:not([hidden]) .xterm-rows');
-  await rows.getByText(/[$#] $/).first().waitFor({ timeout: 30_000 });
+  await pageWait(page, 'a shell prompt in the terminal', rows.getByText(/[$#] $/).first().waitFor({ timeout: PAGE_WAIT_MS }), async () => JSON.stringify(((await rows.textContent()) ?? '').slice(-300)));
   await page.keyboard.type('clear\n');
   await page.waitForTimeout(300);
 
   // The app: Enter → the marker after the output is on screen.
   const appRun = page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
+    (limit) =>
+      new Promise<number>((resolve, reject) => {
         const screen = document.querySelector('.tab-content:not([hidden]) .xterm-rows')!;
         const onKey = (e: KeyboardEvent) => {
           if (e.key !== 'Enter') return;
           window.removeEventListener('keydown', onKey, true);
           const t0 = performance.now();
-          const check = () => (screen.textContent?.includes('END-42') ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+          const check = () => {
+            if (screen.textContent?.includes('END-42')) resolve(performance.now() - t0);
+            else if (performance.now() - t0 > limit) reject(new Error(`gave up waiting for END-42 on the terminal's screen; saw ${JSON.stringify((screen.textContent ?? '').slice(-300))}`));
+            else requestAnimationFrame(check);
+          };
           requestAnimationFrame(check);
         };
         window.addEventListener('keydown', onKey, true);
       }),
+    PAGE_WAIT_MS * 5,
   );
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
   await page.keyboard.type(`yes '${line}' | head -c ${bytes}; echo END-$((40+2))`);
@@ -195,7 +235,7 @@ async function terminalBench(page: Page): Promise<void> {
   // fed the same bytes (\n → \r\n as the pty does) in 64 KB writes, at most 2 MB ahead.
   await page.addScriptTag({ path: require.resolve('@xterm/xterm/lib/xterm.js') });
   const baseline = await page.evaluate(
-    async ({ line, bytes }) => {
+    async ({ line, bytes, limit }) => {
       const host = document.querySelector<HTMLElement>('.tab-content:not([hidden]) .terminal-host')!;
       const rect = host.getBoundingClientRect();
       const box = document.createElement('div');
@@ -226,8 +266,12 @@ async function terminalBench(page: Page): Promise<void> {
       }
       term.write('\r\nEND-42\r\n');
       await last;
-      await new Promise<void>((resolve) => {
-        const check = () => (box.textContent?.includes('END-42') ? resolve() : requestAnimationFrame(check));
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (box.textContent?.includes('END-42')) resolve();
+          else if (performance.now() - t0 > limit) reject(new Error(`gave up waiting for END-42 in the baseline terminal; saw ${JSON.stringify((box.textContent ?? '').slice(-300))}`));
+          else requestAnimationFrame(check);
+        };
         requestAnimationFrame(check);
       });
       const ms = performance.now() - t0;
@@ -235,7 +279,7 @@ async function terminalBench(page: Page): Promise<void> {
       box.remove();
       return ms;
     },
-    { line, bytes },
+    { line, bytes, limit: PAGE_WAIT_MS * 5 },
   );
 
   out(`terminal: ${MB} MB of shell output (\`yes … | head -c\`), DOM renderer`);

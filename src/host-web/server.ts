@@ -1,16 +1,22 @@
 // The browser host: the same HatchHost and renderer as the Electron app, served to a
-// browser over loopback. The contract travels over one WebSocket. A random per-launch
-// token guards the page and the socket; the Host and Origin headers are checked so
-// another site (or a DNS-rebound name) cannot talk to it.
+// browser over loopback. The contract travels over one WebSocket.
+//
+// Guards (docs/security.md): the Host and Origin headers are checked so another site (or a
+// DNS-rebound name) cannot talk to it; the WebSocket needs the random per-launch token,
+// offered as a subprotocol. The token is never put in a cookie: cookies are not
+// port-scoped, so every other server on 127.0.0.1 would receive it. The page and its
+// assets are public code and need no token. One connection's bad frames, oversized
+// messages or slow reading close that connection only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WireFromRenderer, type WireToRenderer } from '../shared/contract';
 import type { HatchHost } from '../main/host';
 import { contentSecurityPolicy } from '../shared/csp';
+import { MAX_WIRE_MESSAGE_BYTES, WIRE_PROTOCOL, tokenFromProtocols } from '../shared/websocket-bridge';
 
 export interface WebHostOptions {
   host: HatchHost;
@@ -20,6 +26,8 @@ export interface WebHostOptions {
   port?: number;
   /** Fixed token for tests; a random one otherwise. */
   token?: string;
+  /** Where a closed connection's reason is reported (never a payload); default console.warn. */
+  log?: (message: string) => void;
 }
 
 export interface WebHost {
@@ -41,17 +49,35 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * A connection whose unsent output passes this is not reading (every connection receives
+ * every event, terminal output included): it is closed instead of growing main's memory.
+ */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/** The path of a request target, decoded; null when it is not a valid origin-form path. */
+export function requestPath(target: string | undefined): string | null {
+  if (!target || !target.startsWith('/')) return null;
+  const raw = target.split(/[?#]/, 1)[0];
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null; // "%zz" and friends
+  }
+}
+
+function requestQuery(target: string): URLSearchParams {
+  const at = target.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : target.slice(at + 1).split('#', 1)[0]);
+}
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenBytes = Buffer.from(token);
+  const log = options.log ?? ((message: string) => console.warn(`[hatch-web] ${message}`));
   let port = 0;
-  const cookieName = () => `hatch_token_${port}`;
 
-  /** 'ok', 'missing' (401) or 'wrong' (403). */
-  function authorize(req: IncomingMessage, url: URL): 'ok' | 'missing' | 'wrong' {
-    const offered = url.searchParams.get('token') ?? readCookie(req.headers.cookie, cookieName());
+  function tokenState(offered: string | null): 'ok' | 'missing' | 'wrong' {
     if (!offered) return 'missing';
     const bytes = Buffer.from(offered);
     return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes) ? 'ok' : 'wrong';
@@ -64,27 +90,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const server = createServer((req, res) => {
     void serveHttp(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end('Internal error');
+      else res.destroy();
     });
   });
 
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (!hostAllowed(req)) return deny(res, 403, 'Unexpected Host header.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
-    const auth = authorize(req, url);
-    if (auth !== 'ok') {
-      return deny(res, auth === 'missing' ? 401 : 403, auth === 'missing' ? 'This Hatch needs its launch token: open the URL it printed.' : 'Wrong token for this Hatch.');
-    }
-    if (url.searchParams.has('token')) {
-      // Trade the token in the URL for a cookie, then drop it from the address bar.
-      res.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      url.searchParams.delete('token');
-      res.writeHead(303, { Location: url.pathname + url.search }).end();
-      return;
-    }
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    const file = path.resolve(options.rendererDir, relative);
-    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) return deny(res, 404, 'Not found.');
+    const pathname = requestPath(req.url);
+    if (pathname === null) return deny(res, 400, 'Malformed request path.');
+    // The launch URL carries the token so a wrong one is refused early; the page then takes
+    // it out of the address bar and keeps it in sessionStorage (this origin and tab only).
+    const offered = requestQuery(req.url!).get('token');
+    if (offered !== null && tokenState(offered) !== 'ok') return deny(res, 403, 'Wrong token for this Hatch: open the URL it printed.');
+    const relative = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
+    const root = path.resolve(options.rendererDir);
+    const file = path.resolve(root, relative);
+    if (!file.startsWith(root + path.sep) || relative.includes('\0')) return deny(res, 404, 'Not found.');
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) return deny(res, 404, 'Not found.');
     const body = await readFile(file);
@@ -99,34 +121,71 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const origin = req.headers.origin;
-    const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    const auth = authorize(req, url);
-    if (url.pathname !== '/ws' || !hostAllowed(req) || !originOk || auth !== 'ok') {
-      const status = auth === 'missing' ? '401 Unauthorized' : '403 Forbidden';
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WIRE_MESSAGE_BYTES,
+    // The token was checked before the upgrade; only the protocol name is echoed back.
+    handleProtocols: (protocols) => (protocols.has(WIRE_PROTOCOL) ? WIRE_PROTOCOL : false),
+  });
+  wss.on('error', (error) => log(`WebSocket server error: ${error.message}`));
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // Node removes its own error listener from an upgraded socket: without this, a reset
+    // during the handshake would end the process.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+    };
+    try {
+      const origin = req.headers.origin;
+      const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+      if (requestPath(req.url) !== '/ws' || !hostAllowed(req) || !originOk) return refuse('403 Forbidden');
+      const auth = tokenState(tokenFromProtocols(req.headers['sec-websocket-protocol']));
+      if (auth !== 'ok') return refuse(auth === 'missing' ? '401 Unauthorized' : '403 Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, `${socket.remoteAddress}:${socket.remotePort}`));
+    } catch (error) {
+      log(`refused an upgrade: ${error instanceof Error ? error.message : String(error)}`);
+      refuse('400 Bad Request');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+  // A client that sends something that is not HTTP gets a 400 and only its socket is closed.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
-  function attach(ws: WebSocket): void {
+  function attach(ws: WebSocket, peer: string): void {
     const send = (message: WireToRenderer) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        log(`closed ${peer}: it stopped reading (${ws.bufferedAmount} bytes unsent)`);
+        ws.close(1008, 'the page stopped reading');
+        return;
+      }
+      ws.send(JSON.stringify(message));
     };
     const unsubscribe = options.host.subscribe((name, payload) => send({ kind: 'event', name, payload }));
     ws.on('close', unsubscribe);
+    // Invalid UTF-8, an oversized message, a bad opcode: `ws` has already sent the close
+    // frame with the matching code (1007, 1009, 1002); this connection ends, nothing else.
+    ws.on('error', (error) => log(`closed ${peer}: ${error.message}`));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'binary frames are not part of the contract');
-      let message: WireFromRenderer;
+      let raw: unknown;
       try {
-        message = WireFromRenderer.parse(JSON.parse(data.toString()));
+        raw = JSON.parse(data.toString());
       } catch {
         return ws.close(1007, 'malformed message');
       }
+      const parsed = WireFromRenderer.safeParse(raw);
+      if (!parsed.success) {
+        // A broken envelope that still names its call is answered; one that does not is closed.
+        const id = (raw as { id?: unknown } | null)?.id;
+        if (!Number.isSafeInteger(id) || (id as number) < 0) return ws.close(1007, 'malformed message');
+        const issue = parsed.error.issues[0];
+        return send({ kind: 'result', id: id as number, result: { ok: false, error: { code: 'BadRequest', message: `Malformed call envelope at ${issue?.path.join('.') || 'its root'}.`, action: null, detail: null } } });
+      }
+      const message = parsed.data;
       void options.host.call(message.method, message.request).then((result) => send({ kind: 'result', id: message.id, result }));
     });
   }
@@ -135,6 +194,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  server.on('error', (error) => log(`server error: ${error.message}`));
   port = (server.address() as AddressInfo).port;
 
   return {
@@ -152,13 +212,4 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
 function deny(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(message + '\n');
-}
-
-function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return null;
 }

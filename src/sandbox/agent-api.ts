@@ -23,6 +23,13 @@ export interface FleetNode {
   computerName: string;
   /** Remote-host names this node can reach, mapped to loopback addresses (never anything else). */
   hostMap?: Record<string, string>;
+  /**
+   * Ports this node listens on, served by these loopback ports (e.g. 22 → a test's sshd,
+   * 3389 → a stand-in RDP server). Ports not listed are the same port on loopback.
+   */
+  portMap?: Record<string, number>;
+  /** Set when the target is an ECS container: its shells get the container's own environment. */
+  container?: { name: string; runtimeId: string; environment: Record<string, string> };
 }
 
 /** Session Manager preferences in force for a session (from SSM-SessionManagerRunShell). */

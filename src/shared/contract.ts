@@ -111,6 +111,8 @@ export const TunnelStats = z.object({
 });
 export type TunnelStats = z.infer<typeof TunnelStats>;
 const Port = z.number().int().min(1).max(65535);
+/** One sessions.write carries at most this many characters (a paste is split: splitTerminalInput). */
+export const MAX_TERMINAL_WRITE_CHARS = 64 * 1024;
 
 const SessionRef = z.object({ sessionId: z.string().min(1).max(200) }).strict();
 const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
@@ -160,7 +162,7 @@ export const calls = {
     response: SessionInfo,
   },
   'sessions.list': { request: Empty, response: z.object({ sessions: z.array(SessionInfo) }) },
-  'sessions.write': { request: SessionRef.extend({ data: z.string().max(1_000_000) }).strict(), response: Empty },
+  'sessions.write': { request: SessionRef.extend({ data: z.string().max(MAX_TERMINAL_WRITE_CHARS) }).strict(), response: Empty },
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
   'sessions.restart': { request: SessionRef, response: SessionInfo },
@@ -322,7 +324,7 @@ export const WireFromRenderer = z.object({
   kind: z.literal('call'),
   id: z.number().int().nonnegative(),
   method: z.string().max(100),
-  request: z.unknown(),
+  request: z.unknown().optional(),
 });
 export type WireFromRenderer = z.infer<typeof WireFromRenderer>;
 

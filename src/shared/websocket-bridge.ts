@@ -2,11 +2,50 @@
 // Written against the WHATWG WebSocket interface so that tests run it with `ws` in Node.
 import type { CallResult, HatchBridge, WireFromRenderer, WireToRenderer } from './contract';
 
+/** The largest message either side sends or accepts; the host closes a connection that sends more (1009). */
+export const MAX_WIRE_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** The subprotocol the browser host speaks. */
+export const WIRE_PROTOCOL = 'hatch.v1';
+/** The launch token travels as a second offered subprotocol (never in a cookie or a URL the page keeps). */
+const TOKEN_PROTOCOL_PREFIX = 'hatch.token.';
+
+/** What a client offers in `new WebSocket(url, protocols)`: the host picks WIRE_PROTOCOL and checks the token. */
+export function webSocketProtocols(token: string): string[] {
+  return [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token];
+}
+
+/** The token offered in a Sec-WebSocket-Protocol header, or null. */
+export function tokenFromProtocols(header: string | undefined): string | null {
+  for (const offered of (header ?? '').split(',')) {
+    const value = offered.trim();
+    if (value.startsWith(TOKEN_PROTOCOL_PREFIX)) return value.slice(TOKEN_PROTOCOL_PREFIX.length);
+  }
+  return null;
+}
+
+/** Why the host closed a connection, in words a user can act on (RFC 6455 close codes). */
+export function closeMessage(code: number, reason: string): string {
+  switch (code) {
+    case 1009:
+      return 'A message to Hatch was larger than the connection allows, so Hatch closed it.';
+    case 1007:
+    case 1002:
+    case 1003:
+      return `Hatch closed the connection after a message it could not read${reason ? ` (${reason})` : ''}.`;
+    case 1008:
+      return `Hatch closed the connection${reason ? `: ${reason}` : ''}.`;
+    default:
+      return 'The connection to Hatch was lost.';
+  }
+}
+
 interface SocketLike {
   readyState: number;
   send(data: string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
@@ -17,10 +56,17 @@ export interface WebSocketBridge extends HatchBridge {
 }
 
 const OPEN = 1;
+const encoder = new TextEncoder();
+
+/** UTF-8 length of a message, measured only when it could be near the limit. */
+function tooLarge(text: string): boolean {
+  if (text.length * 3 <= MAX_WIRE_MESSAGE_BYTES) return false;
+  return text.length > MAX_WIRE_MESSAGE_BYTES || encoder.encode(text).length > MAX_WIRE_MESSAGE_BYTES;
+}
 
 export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
   let nextId = 1;
-  let closed = false;
+  let lost: CallResult | null = null;
   const pending = new Map<number, (result: CallResult) => void>();
   const subscribers = new Set<(name: string, payload: unknown) => void>();
   const queue: string[] = [];
@@ -30,23 +76,27 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
       for (const text of queue.splice(0)) socket.send(text);
       resolve();
     });
-    socket.addEventListener('close', () => {
-      closed = true;
-      reject(new Error('The connection to Hatch closed.'));
-      for (const [, settle] of pending) {
-        settle({ ok: false, error: { code: 'Unavailable', message: 'The connection to Hatch was lost.', action: 'Reload the page.', detail: null } });
-      }
+    socket.addEventListener('close', (event) => {
+      const message = closeMessage(event?.code ?? 1006, event?.reason ?? '');
+      lost = { ok: false, error: { code: 'Unavailable', message, action: 'Reload the page.', detail: null } };
+      reject(new Error(message));
+      for (const [, settle] of pending) settle(lost);
       pending.clear();
     });
   });
   ready.catch(() => undefined);
 
   socket.addEventListener('message', (event) => {
-    const message = JSON.parse(String(event.data)) as WireToRenderer;
+    let message: WireToRenderer;
+    try {
+      message = JSON.parse(String(event.data)) as WireToRenderer;
+    } catch {
+      return; // not ours to act on; the host only sends JSON text
+    }
     if (message.kind === 'result') {
       pending.get(message.id)?.(message.result);
       pending.delete(message.id);
-    } else {
+    } else if (message.kind === 'event') {
       for (const subscriber of subscribers) subscriber(message.name, message.payload);
     }
   });
@@ -54,11 +104,16 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
   return {
     ready,
     invoke(method, request) {
-      if (closed) {
-        return Promise.resolve({ ok: false, error: { code: 'Unavailable', message: 'The connection to Hatch was lost.', action: 'Reload the page.', detail: null } });
-      }
+      if (lost) return Promise.resolve(lost);
       const id = nextId++;
       const text = JSON.stringify({ kind: 'call', id, method, request } satisfies WireFromRenderer);
+      // Refused here rather than sent: the host would close the whole connection (1009).
+      if (tooLarge(text)) {
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'BadRequest', message: `The ${method} request is larger than the ${MAX_WIRE_MESSAGE_BYTES / 1024 / 1024} MiB a message may carry.`, action: 'Send it in smaller parts.', detail: null },
+        });
+      }
       return new Promise<CallResult>((resolve) => {
         pending.set(id, resolve);
         if (socket.readyState === OPEN) socket.send(text);

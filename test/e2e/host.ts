@@ -8,17 +8,24 @@ import path from 'node:path';
 export interface RunningHost {
   url: string;
   home: string;
+  /** The process's exit code, null while it runs. */
+  exitCode(): number | null;
+  /** What it printed on stderr (when started with quiet). */
+  stderr(): string;
   stop(): void;
 }
 
-export async function startHatchWeb(files: { config?: string; credentials?: string } = {}): Promise<RunningHost> {
+/** `quiet` collects stderr instead of passing it through (tests that provoke many warnings). */
+export async function startHatchWeb(files: { config?: string; credentials?: string } = {}, options: { quiet?: boolean } = {}): Promise<RunningHost> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-e2e-home-'));
   writeFileSync(path.join(home, 'aws-config'), files.config ?? '');
   if (files.credentials) writeFileSync(path.join(home, 'aws-credentials'), files.credentials, { mode: 0o600 });
   const child: ChildProcess = spawn(process.execPath, [path.resolve('bin/hatch-web.cjs'), '--no-open', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
     env: { ...process.env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws-credentials') },
   });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-100_000)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -28,5 +35,5 @@ export async function startHatchWeb(files: { config?: string; credentials?: stri
     });
     child.once('exit', (code) => reject(new Error(`hatch-web exited with ${code}: ${out}`)));
   });
-  return { url, home, stop: () => child.kill('SIGTERM') };
+  return { url, home, exitCode: () => child.exitCode ?? (child.signalCode ? 128 : null), stderr: () => stderr, stop: () => child.kill('SIGTERM') };
 }

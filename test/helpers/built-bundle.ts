@@ -1,4 +1,4 @@
-// Tests that run a built command (hatch-ssm-plugin) make sure the bundle is fresh; a lock
+// Tests that run a built command (hatch-ssm-plugin, hatch-web) make sure the bundle is fresh; a lock
 // directory keeps parallel test files from building at the same time.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, symlinkSync } from 'node:fs';
@@ -19,8 +19,16 @@ function newestMtime(dir: string): number {
 }
 
 export async function ensurePluginBuilt(): Promise<void> {
-  const fresh = () =>
-    existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(newestMtime(path.join(repoRoot, 'src/plugin-cli')), newestMtime(path.join(repoRoot, 'src/protocol')));
+  await ensureNodeBuilt(bundle, ['src/plugin-cli', 'src/protocol']);
+}
+
+/** The built hatch-web (its Node bundle; the renderer must have been built once). */
+export async function ensureHostWebBuilt(): Promise<void> {
+  await ensureNodeBuilt(path.join(repoRoot, 'dist/host-web/cli.cjs'), ['src/host-web', 'src/main', 'src/shared', 'src/protocol', 'src/sandbox', 'src/runtime']);
+}
+
+async function ensureNodeBuilt(output: string, sources: string[]): Promise<void> {
+  const fresh = () => existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map((dir) => newestMtime(path.join(repoRoot, dir))));
   if (fresh()) return;
   const lock = path.join(repoRoot, 'dist/.plugin-build.lock');
   mkdirSync(path.dirname(lock), { recursive: true });

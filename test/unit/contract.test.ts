@@ -1,21 +1,24 @@
 // The contract through the real WebSocket transport of the browser host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { HatchHost } from '../../src/main/host';
 import { startWebHost, type WebHost } from '../../src/host-web/server';
 import { createHatchApi, HatchError, type HatchApi, type HatchBridge } from '../../src/shared/contract';
-import { createWebSocketBridge, type WebSocketBridge } from '../../src/shared/websocket-bridge';
+import { createWebSocketBridge, webSocketProtocols, type WebSocketBridge } from '../../src/shared/websocket-bridge';
 
 let host: HatchHost;
 let web: WebHost;
 let bridge: WebSocketBridge;
 let api: HatchApi;
 
-function connect(headers: Record<string, string> = {}, query = `?token=${web.token}`) {
-  return new WebSocket(`ws://127.0.0.1:${web.port}/ws${query}`, { headers: { Origin: `http://127.0.0.1:${web.port}`, ...headers } });
+/** A client as the renderer connects: the token offered as a subprotocol (`token: null` offers none). */
+function connect(headers: Record<string, string> = {}, token: string | null = web.token) {
+  const protocols = token === null ? ['hatch.v1'] : webSocketProtocols(token);
+  return new WebSocket(`ws://127.0.0.1:${web.port}/ws`, protocols, { headers: { Origin: `http://127.0.0.1:${web.port}`, ...headers } });
 }
 
 beforeAll(async () => {
@@ -94,22 +97,32 @@ describe('browser host guards', () => {
     });
 
   it('refuses the WebSocket without the token, with a wrong token, or from another origin', async () => {
-    expect(await status(connect({}, ''))).toBe(401);
-    expect(await status(connect({}, '?token=wrong'))).toBe(403);
+    expect(await status(connect({}, null))).toBe(401);
+    expect(await status(connect({}, 'wrong'))).toBe(403);
     expect(await status(connect({ Origin: 'http://evil.example' }))).toBe(403);
+    expect(await status(connect({ Host: `evil.example:${web.port}` }))).toBe(403);
+    // The token in the socket's URL (where the page never puts it) is not accepted either.
+    const inUrl = new WebSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, ['hatch.v1'], { headers: { Origin: `http://127.0.0.1:${web.port}` } });
+    expect(await status(inUrl)).toBe(401);
     expect(await status(connect())).toBe(101);
   });
 
-  it('refuses the page without the token and serves it with it', async () => {
+  it('serves the page (public code) with no cookie, refuses a wrong token in its address, and guards the files', async () => {
     const base = `http://127.0.0.1:${web.port}`;
-    expect((await fetch(`${base}/`)).status).toBe(401);
+    const first = await fetch(`${base}/?token=${web.token}`, { redirect: 'manual' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('set-cookie')).toBeNull();
+    expect(first.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
     expect((await fetch(`${base}/?token=nope`)).status).toBe(403);
-    const exchange = await fetch(`${base}/?token=${web.token}`, { redirect: 'manual' });
-    expect(exchange.status).toBe(303);
-    const cookie = exchange.headers.get('set-cookie')!.split(';')[0];
-    const page = await fetch(`${base}/`, { headers: { cookie } });
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect((await fetch(`${base}/../../etc/passwd`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    expect((await fetch(`${base}/../../etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${base}/%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${base}/index.html%00.js`)).status).toBe(404);
+    const rebound = await new Promise<number>((resolve, reject) =>
+      http.get({ host: '127.0.0.1', port: web.port, path: '/', headers: { Host: `evil.example:${web.port}` } }, (res) => resolve(res.statusCode ?? 0)).on('error', reject),
+    );
+    expect(rebound).toBe(403);
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
   });
 });

@@ -9,6 +9,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import '@xterm/xterm/css/xterm.css';
 import { api } from '../api';
 import { attachTerminalSink } from '../terminal-output';
+import { splitTerminalInput } from '../../shared/terminal-input';
 import { useAppStore } from '../stores/app-store';
 import { useResolvedTheme } from '../theme';
 
@@ -71,7 +72,9 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
       term.write(data, () => void api.call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
     });
     const input = term.onData((data) => {
-      for (const target of broadcastRef.current ?? [sessionId]) void api.call('sessions.write', { sessionId: target, data }).catch(() => undefined);
+      // A large paste goes as several writes (in order) so it never exceeds a message limit.
+      for (const part of splitTerminalInput(data))
+        for (const target of broadcastRef.current ?? [sessionId]) void api.call('sessions.write', { sessionId: target, data: part }).catch(() => undefined);
     });
     const resize = term.onResize(({ cols, rows }) => void api.call('sessions.resize', { sessionId, cols, rows }).catch(() => undefined));
     term.onSelectionChange(() => {
