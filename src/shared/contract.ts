@@ -10,6 +10,7 @@ import { documentsCalls, documentsEvents } from './contract-documents';
 import { containersCalls, containersEvents } from './contract-containers';
 import { EngineKind, SessionInfo } from './domain/sessions';
 import { ECS_TARGET } from './domain/containers';
+import { settingsCalls, settingsEvents } from './contract-settings';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -111,6 +112,7 @@ export const PluginStatus = z.object({
 export const calls = {
   ...documentsCalls,
   ...containersCalls,
+  ...settingsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -189,6 +191,7 @@ export const calls = {
 export const events = {
   ...documentsEvents,
   ...containersEvents,
+  ...settingsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),
