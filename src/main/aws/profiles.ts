@@ -17,7 +17,7 @@ import { editFileAtomic } from './atomic-file';
 import { editSection, removeSection, scanIni, type IniScan, type SectionEdit } from './ini';
 import { BuiltinSandbox, SANDBOX_PROFILE } from './sandbox';
 
-export type ServiceId = 'ssm' | 'ec2' | 'sts' | 'kms' | 'sso' | 'sso_oidc';
+export type ServiceId = 'ssm' | 'ec2' | 'sts' | 'kms' | 'ecs' | 'sso' | 'sso_oidc';
 
 // Key of each service in a [services] section and in AWS_ENDPOINT_URL_<KEY>.
 const SERVICE_KEYS: Record<ServiceId, { config: string; env: string }> = {
@@ -25,6 +25,7 @@ const SERVICE_KEYS: Record<ServiceId, { config: string; env: string }> = {
   ec2: { config: 'ec2', env: 'EC2' },
   sts: { config: 'sts', env: 'STS' },
   kms: { config: 'kms', env: 'KMS' },
+  ecs: { config: 'ecs', env: 'ECS' },
   sso: { config: 'sso', env: 'SSO' },
   sso_oidc: { config: 'sso_oidc', env: 'SSO_OIDC' },
 };
