@@ -26,6 +26,7 @@ import { TooltipProvider } from './ui/Tooltip';
 import { RecordingsNotice } from './components/RecordingsNotice';
 import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
+import { startTransfers, TransfersPanel } from './transfers/transfers';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {
@@ -73,7 +74,9 @@ export function App() {
     const offRemoved = api.on('tunnels.removed', ({ tunnelId }) => useAppStore.getState().removeTunnel(tunnelId));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
+    const offTransfers = startTransfers();
     return () => {
+      offTransfers();
       offSessions();
       offTunnels();
       offStats();
@@ -103,6 +106,7 @@ export function App() {
         <RecordingsNotice />
         <StatusBar />
         <CredentialDialogs />
+        <TransfersPanel />
         <DialogHost />
         {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
         <Toaster theme={theme} />

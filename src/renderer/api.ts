@@ -48,3 +48,9 @@ function connect(): HatchApi {
 }
 
 export const api: HatchApi = connect();
+
+/** A same-origin link to something the browser host serves (a finished download), with the launch token. */
+export function hostLink(url: string): string {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? `${url}?token=${encodeURIComponent(token)}` : url;
+}
