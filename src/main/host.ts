@@ -29,6 +29,10 @@ import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
 import { documentsHandlers } from './documents/handlers';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
+import { SettingsStore } from './settings/settings-store';
+import { AppSettingsService } from './settings/app-settings-service';
+import { pruneRecordings } from './sessions/recorder';
+import type { Notice } from '../shared/contract';
 
 export type Handlers = {
   [M in Method]: (request: z.output<Calls[M]['request']>) => Promise<CallResponse<M>> | CallResponse<M>;
@@ -50,6 +54,8 @@ export interface HatchHostOptions {
   spawnPty?: SpawnPty;
   /** Where a thrown non-HatchError is reported (a bug); defaults to console.error. */
   logError?: (error: unknown, method: string) => void;
+  /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
+  notify?: (notice: Notice) => void;
 }
 
 export class HatchHost {
@@ -57,11 +63,17 @@ export class HatchHost {
   private readonly handlers: Handlers;
   private readonly logError: (error: unknown, method: string) => void;
   private readonly disposers: Array<() => void | Promise<void>> = [];
+  /** settings.json in the data folder (window state and the app's settings), opened once. */
+  readonly settingsStore: Promise<SettingsStore>;
 
   constructor(options: HatchHostOptions) {
     this.logError = options.logError ?? ((error, method) => console.error(`[hatch] ${method} failed:`, error));
     const dataDir = options.dataDir ?? path.join(os.homedir(), '.hatch');
     const system = new SystemService(options.host);
+    this.settingsStore = SettingsStore.open({ dir: dataDir, notify: options.notify ?? ((notice) => this.emit('system.notice', notice)) });
+    const settings = new AppSettingsService(this.settingsStore, dataDir, (state) => this.emit('settings.changed', state));
+    // Recordings past their retention go at start-up (the setting may say to keep them all).
+    void this.settingsStore.then(() => pruneRecordings(settings.recordingsDir, settings.current().recordings.retentionDays)).catch(() => undefined);
 
     const sandbox = options.sandbox ?? createBuiltinSandbox({ dataDir: path.join(dataDir, 'sandbox') });
     const profiles = new ProfileService({ env: options.env, sandbox });
@@ -107,7 +119,10 @@ export class HatchHost {
       engines: { native: new NativeEngine(), plugin: new PluginEngine(async () => (await pluginInfo()).path, options.spawnPty) },
       pluginAvailable: async () => (await pluginInfo()).found,
       emit: (name, payload) => this.emit(name, payload),
-      recordingsDir: path.join(dataDir, 'recordings'),
+      recording: () => {
+        const { recordings } = settings.current();
+        return recordings.enabled ? { dir: settings.recordingsDir, includeInput: recordings.includeInput } : null;
+      },
     });
 
     const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
@@ -119,6 +134,7 @@ export class HatchHost {
       () => credentials.dispose(),
       () => profiles.dispose(),
       () => sandbox.close(),
+      async () => (await this.settingsStore).flush(),
     );
 
     const documentHandlers = documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) });
@@ -135,6 +151,8 @@ export class HatchHost {
         }
       },
       'system.info': () => system.info(),
+      'settings.get': () => settings.state(),
+      'settings.update': (patch) => settings.update(patch),
       'system.ping': ({ nonce }) => ({ nonce }),
       'profiles.list': async () => ({ profiles: await profiles.list() }),
       'profiles.get': async ({ name }) => {

@@ -13,9 +13,9 @@ import {
   validateMessage,
   type ClientMessage,
 } from './codec';
+import { CongestionWindow, type CongestionOptions, type CongestionStats, type SendRecord } from './congestion';
 import { parseChannelClosed, type ChannelClosed } from './payloads';
 
-/** What the channel needs from a transport. `send` may throw when the transport is down. */
 /**
  * Unacknowledged payload bytes a paused reader keeps (flow control). Beyond it messages
  * stay with the peer, which resends them once acknowledgements flow again: bounded memory
@@ -24,6 +24,7 @@ import { parseChannelClosed, type ChannelClosed } from './payloads';
  */
 const PAUSED_HOLD_BYTES = 1024 * 1024;
 
+/** What the channel needs from a transport. `send` may throw when the transport is down. */
 export interface ChannelSocket {
   send(frame: Buffer): void;
   onMessage(cb: (frame: Buffer) => void): void;
@@ -45,11 +46,26 @@ export interface ChannelOptions {
   /** Largest plaintext payload per data message (spec 9.6/14). Default 1024. */
   maxMessageSize?: number;
   /**
-   * Unacknowledged data messages allowed in flight before new ones wait. Default 256
-   * (256 KiB at 1024-byte messages): on loopback at most ≈ 190 are ever in flight, so it is
-   * not the bottleneck; raise it for long round trips (bandwidth × RTT / message size).
+   * A fixed window: at most this many unacknowledged data messages. Unset (the default): the
+   * adaptive window of congestion.ts, sized in bytes from the measured delivery rate and RTT.
    */
   window?: number;
+  /**
+   * 'adaptive' (default): the window above, messages as large as maxMessageSize allows.
+   * 'aws': the reference plugin's behaviour (spec 9.6) — 1024-byte messages, one every 1 ms,
+   * no window beyond the peer's buffer — for services or agents that need exactly that.
+   */
+  pacing?: 'adaptive' | 'aws';
+  /** Tuning of the adaptive window (tests, benches). */
+  congestion?: Partial<Omit<CongestionOptions, 'messageBytes'>>;
+  /**
+   * Messages the peer holds ahead of the next one it expects (the agent's incoming buffer,
+   * spec 5.6): nothing is sent more than this many sequence numbers past the oldest
+   * unacknowledged message, so nothing we send is dropped for lack of room. Default 10 000.
+   */
+  peerReceiveBuffer?: number;
+  /** Check each received payload's SHA-256 (spec 4.7). The real agent does not. Default true. */
+  verifyDigest?: boolean;
   /** Out-of-order receive capacity in messages (spec 5.6). Default 10 000. */
   receiveBufferLimit?: number;
   /** Queued (not yet in flight) bytes above which send() reports back-pressure. Default 1 MiB. */
@@ -88,6 +104,13 @@ export interface ChannelStats {
   rtoMs: number;
   paused: boolean;
   readBlocked: boolean;
+  /** Unacknowledged payload bytes, and the window they may fill (Infinity for a fixed message window). */
+  inflightBytes: number;
+  windowBytes: number;
+  /** Messages declared lost early because later ones were acknowledged first (before their RTO). */
+  fastRetransmissions: number;
+  /** The adaptive window's model (absent with a fixed window). */
+  congestion?: CongestionStats;
 }
 
 /**
@@ -160,8 +183,12 @@ export class RtoEstimator {
 interface Outgoing {
   seq: number;
   frame: Buffer;
+  /** Payload bytes (what the window counts). */
+  bytes: number;
   lastSent: number; // -Infinity: never reached a socket
   resends: number;
+  /** The adaptive window's record of this message (null with a fixed window). */
+  rec: SendRecord | null;
 }
 
 interface Queued {
@@ -195,6 +222,10 @@ export class DataChannel {
   private readonly recvType: string;
   private readonly maxMessageSize: number;
   private readonly window: number;
+  private readonly cc: CongestionWindow | null;
+  private readonly pacingMs: number;
+  private readonly peerBuffer: number;
+  private readonly verifyDigest: boolean;
   private readonly receiveLimit: number;
   private readonly highWater: number;
   private readonly hardLimit: number;
@@ -206,7 +237,14 @@ export class DataChannel {
   private socketGen = 0;
   private nextSeq = 0;
   private expected = 0;
-  private readonly inFlight = new Map<number, Outgoing>(); // insertion order == sequence order
+  /** Unacknowledged messages in order of their last transmission (a resend moves one to the end). */
+  private readonly inFlight = new Map<number, Outgoing>();
+  private inflightBytes = 0;
+  /** Lowest unacknowledged sequence number (== nextSeq when nothing is in flight). */
+  private lowestUnacked = 0;
+  private paceTimer: ReturnType<typeof setTimeout> | null = null;
+  private fastRetransmissions = 0;
+  private minRttSeen = Infinity;
   private readonly queue: Queued[] = [];
   private queueHead = 0;
   private queuedBytes = 0;
@@ -239,13 +277,18 @@ export class DataChannel {
     this.role = opts.role;
     this.sendType = opts.role === 'client' ? MessageType.InputStreamData : MessageType.OutputStreamData;
     this.recvType = opts.role === 'client' ? MessageType.OutputStreamData : MessageType.InputStreamData;
-    this.maxMessageSize = Math.max(1, opts.maxMessageSize ?? 1024);
-    this.window = Math.max(1, opts.window ?? 256);
+    const aws = opts.pacing === 'aws';
+    this.maxMessageSize = aws ? 1024 : Math.max(1, opts.maxMessageSize ?? 1024);
+    this.peerBuffer = Math.max(1, opts.peerReceiveBuffer ?? 10_000);
+    this.pacingMs = aws ? 1 : 0;
+    this.window = aws ? this.peerBuffer : Math.max(1, opts.window ?? Infinity);
+    this.verifyDigest = opts.verifyDigest ?? true;
     this.receiveLimit = Math.max(1, opts.receiveBufferLimit ?? 10_000);
     this.highWater = opts.sendHighWaterMark ?? 1 << 20;
     this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
     this.maxResends = opts.maxResendAttempts ?? Infinity;
     this.now = opts.now ?? Date.now;
+    this.cc = aws || opts.window !== undefined ? null : new CongestionWindow({ messageBytes: this.maxMessageSize, ...opts.congestion }, this.now);
     this.rto = new RtoEstimator({ minRtoMs: opts.minRtoMs ?? 200, initialRtoMs: opts.initialRtoMs ?? 1000 });
     const tick = opts.resendTickMs ?? 100;
     if (tick > 0) {
@@ -283,7 +326,7 @@ export class DataChannel {
       this.emit('socketClosed', err);
     });
     // Anything in flight was probably lost with the old socket: resend now rather than after RTO.
-    for (const o of this.inFlight.values()) this.transmit(o, o.lastSent !== -Infinity);
+    for (const o of [...this.inFlight.values()]) this.transmit(o, o.lastSent !== -Infinity);
     this.pump();
   }
 
@@ -373,7 +416,11 @@ export class DataChannel {
   }
 
   private pumpLoop(): void {
-    while (this.queueHead < this.queue.length && this.inFlight.size < this.window && !this.paused) {
+    while (this.queueHead < this.queue.length && !this.paused && this.paceTimer === null) {
+      if (this.inFlight.size >= this.window) break;
+      if (this.cc && this.inflightBytes >= this.cc.windowBytes) break;
+      // Never run further ahead of the oldest unacknowledged message than the peer can buffer.
+      if (this.nextSeq - this.lowestUnacked >= this.peerBuffer) break;
       const q = this.queue[this.queueHead];
       this.queue[this.queueHead++] = undefined as unknown as Queued;
       this.queuedBytes -= q.payload.length;
@@ -387,10 +434,22 @@ export class DataChannel {
         payloadType: q.payloadType,
         payload,
       });
-      const o: Outgoing = { seq, frame, lastSent: -Infinity, resends: 0 };
+      const bytes = q.payload.length;
+      const rec = this.cc ? this.cc.onSend(bytes, this.inflightBytes) : null;
+      const o: Outgoing = { seq, frame, bytes, lastSent: -Infinity, resends: 0, rec };
       this.inFlight.set(seq, o);
+      this.inflightBytes += bytes;
       this.transmit(o, false);
+      if (this.pacingMs > 0 && this.queueHead < this.queue.length) {
+        // The reference's pacing (spec 9.6): one message, then a 1 ms pause.
+        this.paceTimer = setTimeout(() => {
+          this.paceTimer = null;
+          this.pump();
+        }, this.pacingMs);
+      }
     }
+    // Out of data with room in the window: rate samples from here on say little about the path.
+    if (this.cc && this.queueHead >= this.queue.length && this.inflightBytes < this.cc.windowBytes) this.cc.onAppLimited(this.inflightBytes);
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;
@@ -406,43 +465,85 @@ export class DataChannel {
       if (isResend) {
         o.resends++;
         this.retransmissions++;
+        // Keep inFlight ordered by last transmission: the scans below stop at the first young one.
+        this.inFlight.delete(o.seq);
+        this.inFlight.set(o.seq, o);
       }
       o.lastSent = this.now();
     }
   }
 
   /**
-   * Resend scheduler: every unacknowledged message whose own RTO expired (spec 14). An
-   * expiry doubles the RTO (up to the 1 s cap) until the next RTT sample (RFC 6298 5.5).
+   * Resend scheduler (spec 5.4, 14): the oldest unacknowledged message whose own RTO expired
+   * is resent, one per tick, and the expiry doubles the RTO (RFC 6298 5.5) until the next RTT
+   * sample. One, like TCP's retransmission timer: a late burst of acknowledgements (a busy
+   * peer, a stalled event loop) must not turn into a burst of needless resends. Real losses
+   * behind it are found by detectLoss() as soon as anything sent after them is acknowledged,
+   * and a new socket resends everything at once (attach).
    */
   tick(): void {
     if (this.closed || this.paused || !this.socket) return;
     const now = this.now();
-    const rto = this.rto.rtoMs;
-    let expired = false;
     for (const o of this.inFlight.values()) {
-      if (now - o.lastSent < rto) continue;
-      const neverSent = o.lastSent === -Infinity;
-      if (!neverSent && o.resends >= this.maxResends) {
+      if (now - o.lastSent < this.rto.rtoMs) return; // ordered by last transmission: the rest is younger
+      if (o.lastSent === -Infinity) {
+        this.transmit(o, false); // never reached a socket
+        continue;
+      }
+      if (o.resends >= this.maxResends) {
         this.emit('giveUp', o.seq);
         return;
       }
-      if (!neverSent) expired = true;
-      this.transmit(o, !neverSent);
-      if (!this.socket) break;
+      this.cc?.onLoss();
+      this.transmit(o, true);
+      this.rto.backOff();
+      return;
     }
-    if (expired) this.rto.backOff();
   }
 
   private handleAck(seq: number): void {
     const o = this.inFlight.get(seq);
     if (!o) return; // late or duplicate acknowledgement
     this.inFlight.delete(seq);
+    this.inflightBytes -= o.bytes;
+    if (seq === this.lowestUnacked) {
+      while (this.lowestUnacked < this.nextSeq && !this.inFlight.has(this.lowestUnacked)) this.lowestUnacked++;
+    }
     // Karn's rule: the acknowledgement of a resent message cannot be told apart from the
     // original's, so only never-resent messages give RTT samples (spec 5.4 samples them all).
-    if (o.resends === 0 && o.lastSent !== -Infinity) this.rto.sample(Math.max(0, this.now() - o.lastSent));
+    const clean = o.resends === 0 && o.lastSent !== -Infinity;
+    const now = this.now();
+    const rtt = clean ? Math.max(0, now - o.lastSent) : undefined;
+    // Acknowledged sooner after a resend than any round trip takes: the first copy made it.
+    if (!clean && o.resends > 0 && now - o.lastSent < this.minRttSeen / 2) this.cc?.onSpuriousLoss();
+    if (rtt !== undefined && rtt < this.minRttSeen) this.minRttSeen = rtt;
+    if (rtt !== undefined) this.rto.sample(rtt);
+    if (o.rec) this.cc?.onAck(o.rec, rtt);
+    // A resent message's acknowledgement may be for the first copy; it dates the resend only
+    // when at least a round trip has passed since it (RFC 8985 step 2).
+    if (clean || (o.resends > 0 && now - o.lastSent >= this.minRttSeen)) this.detectLoss(o.lastSent);
     this.pump();
     if (this.inFlight.size === 0 && this.queueHead >= this.queue.length) this.emit('idle');
+  }
+
+  /**
+   * Acknowledgements name single messages, so a message still unacknowledged when one sent
+   * well after it is acknowledged was lost: resend it now instead of waiting for its RTO
+   * (the idea of RACK, RFC 8985). The allowance for reordering is a quarter of the SRTT.
+   */
+  private detectLoss(ackedSentAt: number): void {
+    if (this.paused || !this.socket) return;
+    const cutoff = ackedSentAt - Math.max(2, this.rto.srttMs / 4);
+    for (;;) {
+      const head = this.inFlight.values().next();
+      if (head.done) return;
+      const o = head.value;
+      if (o.lastSent === -Infinity || o.lastSent >= cutoff) return;
+      this.fastRetransmissions++;
+      this.cc?.onLoss();
+      this.transmit(o, true);
+      if (!this.socket || o.lastSent < cutoff) return; // write failed: leave it to the timer
+    }
   }
 
   // ---------- receiving ----------
@@ -453,7 +554,7 @@ export class DataChannel {
     let m: ClientMessage;
     try {
       m = decodeMessage(frame);
-      validateMessage(m);
+      validateMessage(m, this.verifyDigest);
     } catch (e) {
       this.invalid++;
       this.emit('error', e instanceof ProtocolError ? e : new ProtocolError('bad-frame', String(e)));
@@ -631,9 +732,12 @@ export class DataChannel {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
     this.emit('idle');
     this.detach();
     this.inFlight.clear();
+    this.inflightBytes = 0;
     this.pending.clear();
     this.parkedBytes = 0;
     this.queue.length = 0;
@@ -662,6 +766,10 @@ export class DataChannel {
       rtoMs: this.rto.rtoMs,
       paused: this.paused,
       readBlocked: this.readBlocked,
+      inflightBytes: this.inflightBytes,
+      windowBytes: this.cc ? this.cc.windowBytes : Infinity,
+      fastRetransmissions: this.fastRetransmissions,
+      congestion: this.cc?.stats(),
     };
   }
 }

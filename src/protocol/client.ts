@@ -2,7 +2,7 @@
 // keep-alive and resume (spec 3, 6, 7, 10). Session kinds (shell, port) sit on top of it.
 import { randomUUID } from 'node:crypto';
 import WebSocket, { type ClientOptions } from 'ws';
-import { DataChannel, type ChannelSocket } from './channel';
+import { DataChannel, type ChannelOptions, type ChannelSocket } from './channel';
 import { PayloadType, ProtocolError, type ClientMessage } from './codec';
 import { kmsDataKeyProvider, type DataKeyProvider, type KmsCipher, type KmsClientLike } from './encryption';
 import { answerEncChallenge, CLIENT_VERSION, processHandshakeRequest, sessionKindOf, type SessionKind } from './handshake';
@@ -70,7 +70,11 @@ export interface ConnectOptions {
   clientId?: string;
   clientVersion?: string;
   maxMessageSize?: number;
+  /** A fixed window in messages instead of the adaptive one (tests). */
   window?: number;
+  /** 'aws': the reference plugin's 1 KiB + 1 ms upload pacing; default 'adaptive' (channel.ts). */
+  pacing?: ChannelOptions['pacing'];
+  congestion?: ChannelOptions['congestion'];
   /** WebSocket ping period; a missing pong within pongTimeoutMs counts as a dead socket. */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
@@ -192,7 +196,7 @@ export class DataChannelClient {
     this.policy = { attempts: 12, baseDelayMs: 200, maxDelayMs: 10_000, ...opts.reconnect };
     if (opts.kms) this.dataKeys = isProvider(opts.kms) ? opts.kms : kmsDataKeyProvider(opts.kms);
     this.ended = new Promise((r) => (this.resolveEnded = r));
-    this.channel = new DataChannel({ role: 'client', maxMessageSize: opts.maxMessageSize, window: opts.window });
+    this.channel = new DataChannel({ role: 'client', maxMessageSize: opts.maxMessageSize, window: opts.window, pacing: opts.pacing, congestion: opts.congestion });
     this.channel.on('data', (m) => this.onData(m));
     this.channel.on('channelClosed', (cc) => this.finish({ reason: cc.output ? 'terminated' : 'exit', message: cc.output }));
     this.channel.on('activity', () => {

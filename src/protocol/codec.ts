@@ -175,7 +175,7 @@ export function decodeMessage(frame: Buffer): ClientMessage {
 }
 
 /** Receiver validation (4.7) plus Hatch's stricter PayloadLength check. Throws ProtocolError. */
-export function validateMessage(m: ClientMessage): void {
+export function validateMessage(m: ClientMessage, verifyDigest = true): void {
   // Structural (Hatch, spec 4.7 recommendation): a frame cut short or padded is never trusted.
   if (m.payloadLength !== undefined && m.payloadLength !== m.payload.length) {
     throw new ProtocolError('payload-length-mismatch', `PayloadLength ${m.payloadLength} but ${m.payload.length} payload bytes present`);
@@ -184,7 +184,7 @@ export function validateMessage(m: ClientMessage): void {
   if (m.headerLength === 0) throw new ProtocolError('missing-header-length', 'HeaderLength is missing');
   if (m.messageType === '') throw new ProtocolError('missing-message-type', 'MessageType is missing');
   if (m.createdDate === 0) throw new ProtocolError('missing-created-date', 'CreatedDate is missing');
-  if (m.payload.length !== 0 && !sha256(m.payload).equals(m.payloadDigest)) {
+  if (verifyDigest && m.payload.length !== 0 && !sha256(m.payload).equals(m.payloadDigest)) {
     throw new ProtocolError('bad-digest', 'payload Hash is not valid');
   }
 }

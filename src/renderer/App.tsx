@@ -1,19 +1,31 @@
-// The app frame: title bar, profile sidebar, tabbed main area and status bar.
+// The app frame: title bar, profile sidebar, tabbed main area and status bar, plus the
+// window-wide layers (dialogs, toasts, tooltips, the palette).
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api';
 import { useAppStore } from './stores/app-store';
+import type { Tab } from './stores/app-store';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { TabBar } from './components/TabBar';
 import { TitleBar } from './components/TitleBar';
-import { Notices } from './components/Notices';
 import { NodesView } from './views/NodesView';
 import { TerminalTab } from './views/TerminalTab';
 import { TunnelsView } from './views/TunnelsView';
 import { PreferencesView } from './views/PreferencesView';
 import { DocumentsView } from './views/DocumentsView';
 import { AuditView } from './views/AuditView';
-import type { Tab } from './stores/app-store';
+import { SettingsView } from './views/SettingsView';
+import { useGlobalShortcuts } from './shortcuts';
+import { CommandPalette } from './components/CommandPalette';
+import { CredentialDialogs } from './components/CredentialDialogs';
+import { useResolvedTheme } from './theme';
+import { useFocusRecovery } from './focus';
+import { DialogHost } from './ui/dialogs';
+import { Toaster } from './ui/toast';
+import { TooltipProvider } from './ui/Tooltip';
+import { RecordingsNotice } from './components/RecordingsNotice';
+import { useAppSettingsSync } from './settings-sync';
+import './app-commands';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {
@@ -29,13 +41,10 @@ function TabView({ tab }: { tab: Tab }) {
       return <DocumentsView />;
     case 'audit':
       return <AuditView />;
+    case 'settings':
+      return <SettingsView />;
   }
 }
-import { useGlobalShortcuts } from './shortcuts';
-import { CommandPalette } from './components/CommandPalette';
-import { CredentialDialogs } from './components/CredentialDialogs';
-import { useResolvedTheme } from './theme';
-import { useFocusManagement } from './focus';
 
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
@@ -44,7 +53,13 @@ export function App() {
   const [paletteOpen, setPaletteOpen] = useState(false);
   const openPalette = useCallback(() => setPaletteOpen(true), []);
   useGlobalShortcuts(openPalette);
-  useFocusManagement();
+  useFocusRecovery();
+  useAppSettingsSync();
+
+  // Dialogs, menus and toasts are portalled to <body>: the theme's variables live on <html>.
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
 
   useEffect(() => {
     const { setSystemInfo, setProfiles, setConnectionError, pushNotice } = useAppStore.getState();
@@ -68,24 +83,28 @@ export function App() {
   }, []);
 
   return (
-    <div className="app" data-theme={theme}>
-      <TitleBar onOpenPalette={openPalette} />
-      <div className="body">
-        <Sidebar />
-        <main className="main" aria-label="Workspace">
-          <TabBar />
-          {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
-          {tabs.map((tab) => (
-            <section key={tab.id} className="tab-content" role="tabpanel" tabIndex={-1} aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
-              <TabView tab={tab} />
-            </section>
-          ))}
-        </main>
+    <TooltipProvider>
+      <div className="app" data-theme={theme}>
+        <TitleBar onOpenPalette={openPalette} />
+        <div className="body">
+          <Sidebar />
+          <main className="main" aria-label="Workspace">
+            <TabBar />
+            {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
+            {tabs.map((tab) => (
+              <section key={tab.id} id={`panel-${tab.id}`} className="tab-content" role="tabpanel" tabIndex={-1} aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
+                <TabView tab={tab} />
+              </section>
+            ))}
+          </main>
+        </div>
+        <RecordingsNotice />
+        <StatusBar />
+        <CredentialDialogs />
+        <DialogHost />
+        {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
+        <Toaster theme={theme} />
       </div>
-      <StatusBar />
-      <Notices />
-      <CredentialDialogs />
-      {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
-    </div>
+    </TooltipProvider>
   );
 }

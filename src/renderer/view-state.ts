@@ -1,19 +1,16 @@
 // What each profile's node table remembers between runs: filter, sort and tag columns.
+// (The engine a profile uses is an app setting, kept by main: settings.profileEngines.)
 import type { ManagedNode } from '../shared/domain/inventory';
 
 export type SortKey = Exclude<keyof ManagedNode, 'tags' | 'lastPingAt'> | `tag:${string}`;
 
-export type EngineChoice = 'auto' | 'native' | 'plugin';
-
 export interface NodesViewState {
   query: string;
-  /** Which engine new sessions of this profile use; auto = the plugin when installed. */
-  engine: EngineChoice;
   sort: { key: SortKey; dir: 1 | -1 };
   tagColumns: string[];
 }
 
-const DEFAULTS: NodesViewState = { query: '', engine: 'auto', sort: { key: 'name', dir: 1 }, tagColumns: [] };
+const DEFAULTS: NodesViewState = { query: '', sort: { key: 'name', dir: 1 }, tagColumns: [] };
 const key = (profile: string) => `hatch.nodes.${profile}`;
 
 export function loadViewState(profile: string): NodesViewState {
@@ -22,7 +19,6 @@ export function loadViewState(profile: string): NodesViewState {
     if (!raw || typeof raw !== 'object') return DEFAULTS;
     return {
       query: typeof raw.query === 'string' ? raw.query : '',
-      engine: raw.engine === 'native' || raw.engine === 'plugin' ? raw.engine : 'auto',
       sort: raw.sort && typeof raw.sort.key === 'string' && (raw.sort.dir === 1 || raw.sort.dir === -1) ? raw.sort : DEFAULTS.sort,
       tagColumns: Array.isArray(raw.tagColumns) ? raw.tagColumns.filter((t): t is string => typeof t === 'string') : [],
     };

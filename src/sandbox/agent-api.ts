@@ -23,6 +23,13 @@ export interface FleetNode {
   computerName: string;
   /** Remote-host names this node can reach, mapped to loopback addresses (never anything else). */
   hostMap?: Record<string, string>;
+  /**
+   * Ports this node listens on, served by these loopback ports (e.g. 22 → a test's sshd,
+   * 3389 → a stand-in RDP server). Ports not listed are the same port on loopback.
+   */
+  portMap?: Record<string, number>;
+  /** Set when the target is an ECS container: its shells get the container's own environment. */
+  container?: { name: string; runtimeId: string; environment: Record<string, string> };
 }
 
 /** Session Manager preferences in force for a session (from SSM-SessionManagerRunShell). */
@@ -62,6 +69,18 @@ export interface DataChannelFaults {
   delayMs: number;
   /** Cut every data-channel socket this often (ms of sandbox time); 0 = never. */
   cutEveryMs: number;
+  /**
+   * Half-open stalls: every `stallEveryMs` (sandbox time) every data-channel socket goes
+   * silent for `stallMs` without closing: no frames either way, no pongs, new connections
+   * reset. 0 = never.
+   */
+  stallMs?: number;
+  stallEveryMs?: number;
+  /**
+   * A service that slows a fast sender down: above this many bytes per second (per socket
+   * and direction) a growing share of frames is dropped, unacknowledged. 0 = no limit.
+   */
+  rateLimitBytesPerSec?: number;
   /** Makes the random fault decisions replayable. */
   seed?: number;
 }
@@ -95,5 +114,11 @@ export interface DataChannelAgent {
   terminate(sessionId: string): void;
   /** Cut every open data-channel socket now (fault injection / tests). */
   cutAll(): void;
+  /**
+   * Half-open stall now: the session's socket (every session's when no id is given) stays
+   * open but carries nothing, answers no ping, and new connections are reset, for
+   * `sandboxMs` of sandbox time.
+   */
+  stall(sandboxMs: number, sessionId?: string): void;
   close(): Promise<void>;
 }

@@ -31,7 +31,7 @@ export interface AuthContext {
   credential: CredentialRecord;
 }
 
-const KNOWN_SERVICES = new Set<ServiceName>(['ssm', 'kms', 'ec2', 'sts']);
+const KNOWN_SERVICES = new Set<ServiceName>(['ssm', 'kms', 'ec2', 'sts', 'ecs']);
 const MAX_SKEW_MS = 15 * 60_000;
 
 function randomId(prefix: string, len: number): string {

@@ -5,7 +5,7 @@ import { startSandbox, type SandboxOptions } from './index';
 
 const HELP = `Usage: hatch-sandbox [options]
 
-A local stand-in for the AWS endpoints Hatch uses (SSM, EC2, STS, KMS, IAM Identity
+A local stand-in for the AWS endpoints Hatch uses (SSM, EC2, ECS, STS, KMS, IAM Identity
 Center sign-in and the Session Manager data channel), on 127.0.0.1 only. Point any AWS client at it with
 an endpoint URL (AWS_ENDPOINT_URL, endpoint_url in a profile, or --endpoint-url).
 
@@ -30,7 +30,14 @@ Fleet file (--fleet): JSON, { "accountId"?: "123456789012", "nodes": [ { "instan
 "i-0123456789abcdef0" or "mi-…", "name": "web-1", "tags"?: {…}, "platformType"?:
 Linux|Windows|MacOS, "platformName"?, "platformVersion"?, "pingStatus"?: Online|
 ConnectionLost|Inactive, "agentVersion"?, "ipAddress"?, "region"?, "computerName"?,
-"hostMap"?: { "db.internal": "127.0.0.1" } } ] } (a bare array of nodes also works).
+"hostMap"?: { "db.internal": "127.0.0.1" } } ], "clusters"?: [ { "name", "region"?,
+"tags"?, "denyExecuteCommand"?, "services"?: [ { "name", "desiredCount"?,
+"enableExecuteCommand"?, "agentStatus"?: RUNNING|PENDING|STOPPED, "containers": [ {
+"name", "image"?, "environment"?, "ports"? } ] } ] } ] } (a bare array of nodes also works).
+
+ECS: ListClusters, DescribeClusters, ListServices, DescribeServices, ListTasks,
+DescribeTasks and ExecuteCommand; \`aws ecs execute-command --interactive --command
+/bin/sh\` opens a shell in a container (a pty in its own directory and environment).
 
 Identity: the printed keys belong to arn:aws:iam::123456789012:user/hatch-sandbox.
 sts assume-role works for any role in account 123456789012; roles whose name

@@ -16,9 +16,9 @@ export class ApiError extends Error {
 }
 
 export type Protocol = 'json' | 'query' | 'ec2';
-export type ServiceName = 'ssm' | 'kms' | 'ec2' | 'sts';
+export type ServiceName = 'ssm' | 'kms' | 'ec2' | 'sts' | 'ecs';
 
-export const serviceProtocol: Record<ServiceName, Protocol> = { ssm: 'json', kms: 'json', ec2: 'ec2', sts: 'query' };
+export const serviceProtocol: Record<ServiceName, Protocol> = { ssm: 'json', kms: 'json', ec2: 'ec2', sts: 'query', ecs: 'json' };
 
 /** Authentication failures differ per service; these are the codes AWS answers with. */
 export function authError(service: ServiceName, kind: 'unknown-key' | 'bad-signature' | 'expired' | 'missing' | 'skew', detail?: string): ApiError {

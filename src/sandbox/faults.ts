@@ -23,6 +23,12 @@ export const FAULT_HELP = `Fault options (--faults KEY=VALUE[,KEY=VALUE…]):
   reorder=P     hold back this share of data-channel messages behind the next one
   delay=D       delay every data-channel message by D (e.g. 20ms, 1s)
   cut=D         cut every data-channel WebSocket every D of sandbox time (e.g. 10s)
+  stall=D/E     every E of sandbox time, every data-channel WebSocket goes silent for D
+                without closing (half-open: no frames, no pongs, new connections reset),
+                e.g. stall=30s/5m
+  limit=R       a service that slows a fast sender down: above R bytes per second per
+                socket and direction, a growing share of data-channel frames is dropped
+                (e.g. limit=2MB, limit=500KB; units B, KB, MB, decimal)
   throttle=P    answer this share of API calls with the service's throttling error
                 (ThrottlingException / Throttling / RequestLimitExceeded)
   expire=D      temporary credentials (AssumeRole, GetSessionToken) expire after D
@@ -40,6 +46,14 @@ export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new Error(`invalid duration "${text}" (use e.g. 20ms, 10s, 5m)`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+/** "2MB", "500KB", "1500000" (bytes per second, decimal units). */
+export function parseRate(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?(?:\/s)?$/i.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error(`invalid rate "${text}" (use e.g. 500KB, 2MB)`);
+  const unit = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9 }[(m[2] ?? 'B').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
   return Number(m[1]) * unit;
 }
 
@@ -71,6 +85,17 @@ export function parseFaults(spec: string | undefined): FaultSpec {
       case 'cut':
         out.cutEveryMs = parseDuration(value);
         break;
+      case 'stall': {
+        const [d, e] = value.split('/');
+        if (e === undefined) throw new Error(`fault stall: expected DURATION/EVERY (e.g. 30s/5m), got "${value}"`);
+        out.stallMs = parseDuration(d);
+        out.stallEveryMs = parseDuration(e);
+        if (out.stallEveryMs <= out.stallMs) throw new Error('fault stall: the period must be longer than the stall');
+        break;
+      }
+      case 'limit':
+        out.rateLimitBytesPerSec = parseRate(value);
+        break;
       case 'expire':
         out.expireMs = parseDuration(value);
         break;
@@ -83,14 +108,24 @@ export function parseFaults(spec: string | undefined): FaultSpec {
         out.seed = Number(value);
         break;
       default:
-        throw new Error(`unknown fault "${key}" (known: drop, dup, reorder, delay, cut, throttle, expire, deny, seed)`);
+        throw new Error(`unknown fault "${key}" (known: drop, dup, reorder, delay, cut, stall, limit, throttle, expire, deny, seed)`);
     }
   }
   return out;
 }
 
 export function dataChannelFaults(f: FaultSpec): DataChannelFaults {
-  return { drop: f.drop, dup: f.dup, reorder: f.reorder, delayMs: f.delayMs, cutEveryMs: f.cutEveryMs, seed: f.seed };
+  return {
+    drop: f.drop,
+    dup: f.dup,
+    reorder: f.reorder,
+    delayMs: f.delayMs,
+    cutEveryMs: f.cutEveryMs,
+    stallMs: f.stallMs,
+    stallEveryMs: f.stallEveryMs,
+    rateLimitBytesPerSec: f.rateLimitBytesPerSec,
+    seed: f.seed,
+  };
 }
 
 /** mulberry32: small, seedable, good enough to pick which calls fail. */

@@ -4,16 +4,17 @@
 // Fleet file: { "accountId"?: "123456789012", "nodes": [ { "instanceId": "i-0123456789abcdef0" | "mi-…",
 //   "name": "web-1", "tags"?: {…}, "platformType"?: "Linux"|"Windows"|"MacOS", "platformName"?, "platformVersion"?,
 //   "pingStatus"?: "Online"|"ConnectionLost"|"Inactive", "agentVersion"?, "ipAddress"?, "region"?, "accountId"?,
-//   "computerName"?, "hostMap"?: { "db.internal": "127.0.0.1" } } ] }   (a bare array of nodes is accepted too)
+//   "computerName"?, "hostMap"?: { "db.internal": "127.0.0.1" } } ],
+//   "clusters"?: [ ECS clusters, see ecs-fleet.ts ] }   (a bare array of nodes is accepted too)
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FleetNode } from './agent-api';
 import { seededRandom } from './faults';
+import { buildClusters, clusterSchema, defaultClusterInputs, type EcsCluster } from './ecs-fleet';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LATEST_AGENT_VERSION } from './defaults';
 
-export const DEFAULT_ACCOUNT_ID = '123456789012';
-export const DEFAULT_REGION = 'us-east-1';
-export const LATEST_AGENT_VERSION = '3.3.1142.0';
+export { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LATEST_AGENT_VERSION } from './defaults';
 
 const nodeSchema = z.object({
   instanceId: z.string().regex(/^(i-[0-9a-f]{8}([0-9a-f]{9})?|mi-[0-9a-f]{17})$/, 'instance ids are i- or mi- followed by 17 hex digits'),
@@ -31,7 +32,7 @@ const nodeSchema = z.object({
   hostMap: z.record(z.string(), z.string().regex(/^(127\.\d+\.\d+\.\d+|::1|localhost)$/, 'hostMap targets must be loopback')).optional(),
 });
 // Parsed by shape (not z.union) so errors point at the bad node field.
-const fileSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema) });
+const fileSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema), clusters: z.array(clusterSchema).optional() });
 
 export type FleetNodeInput = z.infer<typeof nodeSchema>;
 
@@ -77,11 +78,14 @@ function ipFor(id: string): string {
 
 export class Fleet {
   readonly nodes: FleetNode[];
+  /** ECS clusters with their services, tasks and containers (the default set unless the fleet file lists its own). */
+  readonly clusters: EcsCluster[];
   private readonly byId = new Map<string, FleetNode>();
   private readonly byRegion = new Map<string, FleetNode[]>();
 
-  constructor(nodes: FleetNode[]) {
+  constructor(nodes: FleetNode[], clusters: EcsCluster[] = buildClusters(defaultClusterInputs())) {
     this.nodes = nodes;
+    this.clusters = clusters;
     for (const n of nodes) {
       if (this.byId.has(n.instanceId)) throw new Error(`fleet: duplicate instance id ${n.instanceId}`);
       this.byId.set(n.instanceId, n);
@@ -110,13 +114,24 @@ export class Fleet {
     if (!n) throw new Error(`fleet: no node ${instanceId}`);
     n.pingStatus = status;
   }
+
+  /** Tests: the node's `port` (22 for its sshd, 3389 for RDP) is served by 127.0.0.1:`loopbackPort`. */
+  mapPort(instanceId: string, port: number, loopbackPort: number): void {
+    const n = this.byId.get(instanceId);
+    if (!n) throw new Error(`fleet: no node ${instanceId}`);
+    n.portMap = { ...n.portMap, [String(port)]: loopbackPort };
+  }
 }
 
 export function parseFleet(json: unknown, source = 'fleet'): Fleet {
   const parsed = fileSchema.safeParse(Array.isArray(json) ? { nodes: json } : json);
   if (!parsed.success) throw new Error(`${source}: ${z.prettifyError(parsed.error)}`);
   const accountId = parsed.data.accountId ?? DEFAULT_ACCOUNT_ID;
-  return new Fleet(parsed.data.nodes.map((n) => completeNode(n, accountId)));
+  const clusters = buildClusters(parsed.data.clusters ?? defaultClusterInputs(), accountId);
+  return new Fleet(
+    parsed.data.nodes.map((n) => completeNode(n, accountId)),
+    clusters,
+  );
 }
 
 export function loadFleetFile(path: string): Fleet {

@@ -10,6 +10,7 @@ import { CredentialStore, newAccessKeyId, newSecret, type CredentialRecord } fro
 import { createClock } from './clock';
 import type { SandboxContext } from './context';
 import { Ec2Service } from './ec2';
+import { EcsService } from './ecs';
 import { dataChannelFaults, parseFaults, seededRandom, type FaultSpec } from './faults';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, defaultFleet, generateFleet, loadFleetFile, type Fleet } from './fleet';
 import { KmsService } from './kms';
@@ -23,6 +24,7 @@ export type { Fleet } from './fleet';
 export type { FaultSpec } from './faults';
 export type { SessionRecord } from './ssm';
 export type { SsoControl } from './sso';
+export type { EcsService, EcsCluster, EcsTask, EcsContainer } from './ecs';
 export { SSO_ROLES, SSO_USER } from './sso';
 
 export interface SandboxOptions {
@@ -60,6 +62,8 @@ export interface Sandbox {
   /** AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION. */
   env: Record<string, string>;
   fleet: Fleet;
+  /** ECS: clusters, tasks and containers (ExecuteCommand targets); `ecs.mapPort` serves a container port from loopback. */
+  ecs: EcsService;
   agent: SandboxDataChannelAgent;
   dataDir: string;
   faults: FaultSpec;
@@ -158,10 +162,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sts = new StsService(ctx);
   sts.expireCapMs = faults.expireMs;
   const ec2 = new Ec2Service(ctx);
+  const ecs = new EcsService(fleet.clusters, ssm);
+  ssm.containers = (auth, target) => ecs.resolveTarget(auth, target);
   const sso = new SsoService(ctx, (principal, seconds) => sts.issue(principal, seconds));
   const rnd = seededRandom(faults.seed);
   const { server, stats } = createApiServer({
-    routes: { json: { ssm: ssm.handlers, kms: kms.handlers }, query: { sts: sts.handlers, ec2: ec2.handlers } },
+    routes: { json: { ssm: ssm.handlers, kms: kms.handlers, ecs: ecs.handlers }, query: { sts: sts.handlers, ec2: ec2.handlers } },
     credentials,
     agent,
     throttle: () => faults.throttle > 0 && rnd() < faults.throttle,
@@ -207,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_DEFAULT_REGION: region,
     },
     fleet,
+    ecs,
     agent,
     dataDir,
     faults,

@@ -37,7 +37,7 @@ export interface ApiRoutes {
   query: Partial<Record<ServiceName, Record<string, QueryHandler>>>;
 }
 
-const JSON_PREFIX: Record<string, ServiceName> = { AmazonSSM: 'ssm', TrentService: 'kms' };
+const JSON_PREFIX: Record<string, ServiceName> = { AmazonSSM: 'ssm', TrentService: 'kms', AmazonEC2ContainerServiceV20141113: 'ecs' };
 const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML', 'GetFederationToken', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo']);
 const MAX_BODY = 1024 * 1024;
 
@@ -156,7 +156,7 @@ export function createApiServer(opts: ApiServerOptions): { server: Server; stats
       if (e instanceof ApiError) err = e;
       else {
         process.stderr.write(`hatch-sandbox: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-        const code = service === 'ec2' ? 'InternalError' : service === 'sts' ? 'InternalFailure' : service === 'kms' ? 'KMSInternalException' : 'InternalServerError';
+        const code = service === 'ec2' ? 'InternalError' : service === 'sts' ? 'InternalFailure' : service === 'kms' ? 'KMSInternalException' : service === 'ecs' ? 'ServerException' : 'InternalServerError';
         err = new ApiError(code, 'An internal error occurred in the sandbox.', 500);
       }
       stats.errorsByCode[err.code] = (stats.errorsByCode[err.code] ?? 0) + 1;

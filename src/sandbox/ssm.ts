@@ -85,6 +85,9 @@ export class SsmService {
   private readonly documents = new Map<string, StoredDocument>();
   private readonly awsDocuments = new Map(awsSessionDocuments().map((d) => [d.name, d]));
 
+  /** Resolves `ecs:` targets to their container (set by startSandbox; throws the API's error when it cannot be reached). */
+  containers?: (auth: AuthContext, target: string) => FleetNode;
+
   constructor(private readonly ctx: SandboxContext) {}
 
   readonly handlers: Record<string, Handler> = {
@@ -221,20 +224,39 @@ export class SsmService {
     const given = input.Parameters;
     if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) throw validation('Parameters', given, 'Member must be a map');
 
-    const node = this.node(auth, target);
+    // ECS containers are targets too (`ecs:<cluster>_<taskId>_<runtimeId>`): port sessions to a container.
+    const node = target.startsWith('ecs:') && this.containers ? this.containers(auth, target) : this.node(auth, target);
     if (!node || node.pingStatus !== 'Online') throw new ApiError('TargetNotConnected', `${target} is not connected.`, 400);
 
     const doc = this.sessionDocument(auth, documentName);
     const parameters = resolveParameters(doc, given as Record<string, string[]> | undefined);
     const properties = doc.properties === undefined ? null : substitute(doc.properties, parameters, doc.parameters ?? {});
+    return this.open(auth, { target, node, documentName, doc, parameters, properties, reason });
+  }
 
+  /**
+   * ECS ExecuteCommand: a Session Manager session into a container, running `command`
+   * interactively (what AmazonECS-ExecuteInteractiveCommand does), on the same data channel.
+   */
+  startExecuteCommand(auth: AuthContext, target: string, node: FleetNode, command: string): { SessionId: string; TokenValue: string; StreamUrl: string } {
+    const doc: SessionDocument = { schemaVersion: '1.0', sessionType: 'InteractiveCommands' };
+    const properties = { linux: { commands: command, runAsElevated: true } };
+    return this.open(auth, { target, node, documentName: 'AmazonECS-ExecuteInteractiveCommand', doc, parameters: {}, properties, sessionIdPrefix: 'ecs-execute-command' });
+  }
+
+  private open(
+    auth: AuthContext,
+    o: { target: string; node: FleetNode; documentName: string; doc: SessionDocument; parameters: Record<string, string[]>; properties: unknown; reason?: string; sessionIdPrefix?: string },
+  ): { SessionId: string; TokenValue: string; StreamUrl: string } {
+    const { target, node, documentName, doc, parameters, properties, reason } = o;
     // Preferences: the account's RunShell document, overridden by a custom shell document's own inputs.
     const runShell = this.documents.get(`${auth.region}/${RUN_SHELL}`);
     const runShellInputs = (runShell ? latest(runShell).parsed.inputs : undefined) as SessionInputs | undefined;
     const inputs: SessionInputs = { ...(runShellInputs ?? {}), ...(doc.sessionType === 'Standard_Stream' && documentName !== RUN_SHELL ? (doc.inputs ?? {}) : {}) };
 
     const owner = auth.credential.principal.arn;
-    const sessionId = `${principalName(owner).replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64)}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+    const prefix = o.sessionIdPrefix ?? principalName(owner).replace(/[^A-Za-z0-9_.@-]/g, '-').slice(0, 64);
+    const sessionId = `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
     const s3Logging = !!inputs.s3BucketName;
     const cloudWatchLogging = !!inputs.cloudWatchLogGroupName;
     const preferences: SessionPreferences = {

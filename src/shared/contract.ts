@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
+import { settingsCalls, settingsEvents } from './contract-settings';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -129,6 +130,7 @@ export const PluginStatus = z.object({
 /** Every call: its name is the key, used as-is on both transports. */
 export const calls = {
   ...documentsCalls,
+  ...settingsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -205,6 +207,7 @@ export const calls = {
 
 export const events = {
   ...documentsEvents,
+  ...settingsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),

@@ -157,7 +157,8 @@ test('a new user: nodes, filter, shell, resize, second tab, port forward, prefer
   await expect(web1Tab.getByLabel('ended: terminated')).toBeVisible({ timeout: 20_000 });
   await web1Tab.click();
   await expect(page.getByRole('status').filter({ hasText: /Session ended \(terminated\)/ })).toBeVisible();
-  await expect(page.getByRole('button', { name: /Restart on i-/ })).toBeVisible();
+  // The banner names the node, not its instance id.
+  await expect(page.getByRole('button', { name: 'Reconnect to web-1' })).toBeVisible();
   // The other session and the tunnel are untouched.
   await expect(web2Tab.getByLabel('live')).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Profiles and tunnels' }).getByRole('button', { name: /web service/ })).toBeVisible();

@@ -55,8 +55,11 @@ test('browse the Sandbox nodes, filter them, and run a shell in a tab', async ({
   const panes = page.locator('.tab-content:not([hidden]) .pane');
   await expect(panes).toHaveCount(2);
   await expect(panes.nth(1).locator('.xterm-rows')).toContainText('web-1', { timeout: 20_000 });
-  page.once('dialog', (dialog) => void dialog.accept());
+  // The app asks in its own dialog (never the browser's confirm()), naming the consequence.
   await page.getByRole('button', { name: 'Broadcast input…' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Broadcast input to every pane?' });
+  await expect(ask).toContainText('sent to all 2 panes');
+  await ask.getByRole('button', { name: 'Broadcast to 2 panes' }).click();
   await expect(page.getByText('Broadcast is ON')).toBeVisible();
   await panes.nth(0).locator('.xterm').click({ timeout: 10_000 });
   await page.keyboard.type('echo bc-$((2+3))\n');
@@ -70,7 +73,7 @@ test('browse the Sandbox nodes, filter them, and run a shell in a tab', async ({
   // jumps to another node and opens a second session.
   await panes.nth(0).locator('.xterm').click({ timeout: 10_000 });
   await page.keyboard.press('Control+Shift+K');
-  await page.getByRole('textbox', { name: 'Jump to node, tab or action' }).fill('web-2');
+  await page.getByRole('combobox', { name: 'Jump to node, tab or action' }).fill('web-2');
   await page.getByRole('option', { name: /web-2/ }).first().click();
   await expect(page.getByRole('tab', { name: /web-2/ })).toBeVisible();
   await expect(terminalText(page)).toContainText('web-2', { timeout: 20_000 });

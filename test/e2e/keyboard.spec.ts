@@ -143,9 +143,9 @@ test('start a session and forward a port with the keyboard only', async ({ page 
   // The palette (Ctrl+K) jumps back to the session's tab, and the terminal takes the keys.
   await page.keyboard.press('Control+K');
   const palette = page.getByRole('dialog', { name: 'Command palette' });
-  await expect(palette.getByRole('textbox', { name: 'Jump to node, tab or action' })).toBeFocused();
+  await expect(palette.getByRole('combobox', { name: 'Jump to node, tab or action' })).toBeFocused();
   await page.keyboard.press('Tab');
-  await expect(palette.getByRole('textbox', { name: 'Jump to node, tab or action' })).toBeFocused();
+  await expect(palette.getByRole('combobox', { name: 'Jump to node, tab or action' })).toBeFocused();
   await page.keyboard.type('web-1');
   await expect(palette.getByRole('option', { name: /web-1.*tab/ })).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Enter');

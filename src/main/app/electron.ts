@@ -37,6 +37,8 @@ if (!app.requestSingleInstanceLock()) {
   const host = new HatchHost({
     host: 'electron',
     dataDir: app.getPath('userData'),
+    // Notices about settings.json wait for the window (declared below; called later).
+    notify: (notice) => notify(notice),
     spawnPty: (options) => {
       const handle = ptyHost.spawn(options);
       handle.pid.catch(() => undefined); // a failed start is reported through onExit
@@ -87,7 +89,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 
   void app.whenReady().then(async () => {
-    settings = await SettingsStore.open({ dir: app.getPath('userData'), notify });
+    // One settings.json, opened by HatchHost (the app's settings live there too).
+    settings = await host.settingsStore;
 
     // Serve the built renderer from hatch://app/ with the CSP set here, in main.
     protocol.handle(APP_SCHEME, async (request) => {

@@ -35,6 +35,11 @@ export class SessionRecorder {
     this.stream.write(JSON.stringify([this.elapsed(), 'o', data]) + '\n');
   }
 
+  /** What was typed (only when the settings ask for it: it includes passwords typed at a prompt). */
+  input(data: string): void {
+    this.stream.write(JSON.stringify([this.elapsed(), 'i', data]) + '\n');
+  }
+
   resize(cols: number, rows: number): void {
     this.stream.write(JSON.stringify([this.elapsed(), 'r', `${cols}x${rows}`]) + '\n');
   }
@@ -42,4 +47,31 @@ export class SessionRecorder {
   close(): Promise<void> {
     return new Promise((resolve) => this.stream.end(resolve));
   }
+}
+
+/** Deletes recordings (.cast) older than `days` days; 0 keeps everything. Returns how many went. */
+export async function pruneRecordings(dir: string, days: number, now = Date.now()): Promise<number> {
+  if (days <= 0) return 0;
+  const { readdir, stat, rm } = await import('node:fs/promises');
+  const cutoff = now - days * 86_400_000;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0; // no recordings yet
+  }
+  for (const name of names) {
+    if (!name.endsWith('.cast')) continue;
+    const file = path.join(dir, name);
+    try {
+      if ((await stat(file)).mtimeMs < cutoff) {
+        await rm(file);
+        removed++;
+      }
+    } catch {
+      // gone already, or not ours to remove: leave it
+    }
+  }
+  return removed;
 }

@@ -24,8 +24,8 @@ export interface SessionManagerOptions {
   engines: Record<EngineKind, SessionEngine>;
   pluginAvailable: () => Promise<boolean>;
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
-  /** Where recordings go; null = don't record. */
-  recordingsDir: string | null;
+  /** Where recordings go and whether input is recorded, asked at each start; null = don't record. */
+  recording: () => { dir: string; includeInput: boolean } | null;
 }
 
 export interface StartRequest {
@@ -46,6 +46,7 @@ interface LiveSession {
   engine: EngineSession | null;
   batcher: OutputBatcher;
   recorder: SessionRecorder | null;
+  recordInput: boolean;
   /** The user asked to end it: whatever the engine saw, the reason is "terminated". */
   terminating: boolean;
   /** Last data either way (the idle timeout counts from here). */
@@ -89,6 +90,7 @@ export class SessionManager {
       request,
       engine: null,
       recorder: null,
+      recordInput: false,
       terminating: false,
       lastActivityAt: Date.now(),
       terminateAws: null,
@@ -122,9 +124,11 @@ export class SessionManager {
     live.info = { ...live.info, awsSessionId: started.SessionId };
     const terminateAws = terminateOnce(ssmSessionCalls(ssm), started.SessionId);
     live.terminateAws = terminateAws;
-    if (this.options.recordingsDir) {
+    const recording = this.options.recording();
+    if (recording) {
       try {
-        live.recorder = new SessionRecorder(this.options.recordingsDir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
+        live.recordInput = recording.includeInput;
+        live.recorder = new SessionRecorder(recording.dir, { id, awsSessionId: started.SessionId, target: request.target, cols: request.cols, rows: request.rows, title: `${request.profile} ${request.target}` });
         live.info = { ...live.info, recordingPath: live.recorder.path };
       } catch {
         live.recorder = null; // a recording that can't be written must not stop the session
@@ -171,6 +175,7 @@ export class SessionManager {
     const live = this.get(sessionId);
     if (live.info.state === 'ended') return;
     live.lastActivityAt = Date.now();
+    if (live.recordInput) live.recorder?.input(data);
     live.engine?.write(data);
   }
 

@@ -1,6 +1,7 @@
 // Upgrades of the settings file, one step per version. Each step parses its input with
 // that version's schema, so a damaged old file is reported as corrupt, not half-migrated.
-import { SETTINGS_VERSION, Settings, SettingsV1 } from './schema';
+import { defaultAppSettings } from '../../shared/domain/app-settings';
+import { SETTINGS_VERSION, Settings, SettingsV1, SettingsV2 } from './schema';
 
 type Migration = (previous: unknown) => { version: number };
 
@@ -9,6 +10,10 @@ export const migrations: Record<number, Migration> = {
   1: (previous) => {
     const v1 = SettingsV1.parse(previous);
     return { version: 2, window: { bounds: v1.windowBounds ?? null, maximized: v1.windowMaximized ?? false } };
+  },
+  2: (previous) => {
+    const v2 = SettingsV2.parse(previous);
+    return { version: 3, window: v2.window, app: defaultAppSettings() };
   },
 };
 

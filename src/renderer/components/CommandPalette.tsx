@@ -1,84 +1,69 @@
-// Ctrl/Cmd+K: jump to any node, tab or action by typing.
-import { useMemo, useState } from 'react';
-import { useAppStore } from '../stores/app-store';
-import { filterNodes } from '../../shared/node-filter';
-import { startSessionOn } from '../actions';
+// Ctrl/Cmd+K: every command the app has (registered in commands.ts), plus nodes by name.
+// cmdk draws the list and handles the keys; the ranking is ours: fuzzy score, with
+// recently used commands first (and first of all when nothing is typed).
+import { useMemo, useRef, useState } from 'react';
+import { Command as Cmdk } from 'cmdk';
+import { collectCommands, collectSearch, recentCommandIds, rememberCommand, type Command } from '../commands';
+import { fuzzyScore } from '../fuzzy';
+import { Modal } from '../ui/Modal';
+import { focusActiveTab } from '../focus';
 
-interface Item {
-  id: string;
-  label: string;
-  hint: string;
-  run(): void;
+const MAX_ITEMS = 60;
+
+function rank(query: string, commands: Command[], recent: string[]): Command[] {
+  const recency = new Map(recent.map((id, i) => [id, recent.length - i]));
+  if (!query.trim()) {
+    const used = commands.filter((c) => recency.has(c.id)).sort((a, b) => recency.get(b.id)! - recency.get(a.id)!);
+    return [...used, ...commands.filter((c) => !recency.has(c.id))];
+  }
+  const scored: Array<{ command: Command; score: number }> = [];
+  for (const command of commands) {
+    const score = Math.max(fuzzyScore(query, command.title), command.keywords ? fuzzyScore(query, command.keywords) * 0.8 : 0);
+    if (score > 0) scored.push({ command, score: score + (recency.get(command.id) ?? 0) * 20 });
+  }
+  return scored.sort((a, b) => b.score - a.score).map((s) => s.command);
 }
-
-const MAX_ITEMS = 50;
 
 export function CommandPalette({ onClose }: { onClose(): void }) {
   const [query, setQuery] = useState('');
-  const [index, setIndex] = useState(0);
-  const tabs = useAppStore((s) => s.tabs);
-  const profile = useAppStore((s) => s.selectedProfile);
-  const region = useAppStore((s) => s.selectedRegion);
-  const inventory = useAppStore((s) => (profile && region ? s.inventories[`${profile}/${region}`] : undefined));
+  const commands = useMemo(() => collectCommands(), []);
+  const recent = useMemo(() => recentCommandIds(), []);
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    // The same action can come from a command and a node search ("Forward port on web-1…"): once.
+    return [...rank(query, commands, recent), ...collectSearch(query)].filter((c) => !seen.has(c.title) && seen.add(c.title)).slice(0, MAX_ITEMS);
+  }, [query, commands, recent]);
+  const [selected, setSelected] = useState('');
+  const current = items.some((i) => i.id === selected) ? selected : (items[0]?.id ?? '');
+  const ran = useRef(false);
 
-  const items = useMemo<Item[]>(() => {
-    const state = useAppStore.getState();
-    const q = query.trim().toLowerCase();
-    const actions: Item[] = [
-      { id: 'a:refresh', label: 'Refresh nodes', hint: 'action', run: () => profile && region && void state.loadInventory(profile, region) },
-      { id: 'a:theme', label: 'Toggle theme', hint: 'action', run: () => state.setTheme(document.querySelector('.app')?.getAttribute('data-theme') === 'dark' ? 'light' : 'dark') },
-    ];
-    const tabItems: Item[] = tabs.map((tab) => ({ id: `t:${tab.id}`, label: tab.title, hint: 'tab', run: () => state.activateTab(tab.id) }));
-    const fixed = [...tabItems, ...actions].filter((item) => !q || item.label.toLowerCase().includes(q));
-    const nodes = q && inventory ? filterNodes(inventory.nodes, query).slice(0, MAX_ITEMS) : [];
-    const nodeItems: Item[] = nodes.map((node) => ({
-      id: `n:${node.id}`,
-      label: `${node.name}  ${node.id}`,
-      hint: node.pingStatus === 'Online' ? 'start session' : node.pingStatus,
-      run: () => profile && region && void startSessionOn(profile, region, node),
-    }));
-    return [...fixed, ...nodeItems].slice(0, MAX_ITEMS);
-  }, [query, tabs, inventory, profile, region]);
-
-  const choose = (item: Item | undefined) => {
-    if (!item) return;
+  const choose = (command: Command) => {
+    rememberCommand(command.id);
+    ran.current = true;
     onClose();
-    item.run();
+    // After the palette has gone (and focus with it), so a dialog the command opens keeps focus.
+    setTimeout(() => {
+      command.run();
+      setTimeout(() => {
+        if (!document.querySelector('[role="dialog"], [role="alertdialog"]') && (document.activeElement === document.body || document.activeElement === null)) focusActiveTab();
+      }, 0);
+    }, 0);
   };
 
   return (
-    <div className="palette-backdrop" onMouseDown={onClose}>
-      <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette" onMouseDown={(e) => e.stopPropagation()}>
-        <input
-          autoFocus
-          aria-label="Jump to node, tab or action"
-          aria-controls="palette-matches"
-          aria-activedescendant={items[index] ? `palette-item-${index}` : undefined}
-          placeholder="Jump to node, tab or action…"
-          value={query}
-          onChange={(e) => {
-            setQuery(e.target.value);
-            setIndex(0);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') onClose();
-            else if (e.key === 'ArrowDown') setIndex((i) => Math.min(items.length - 1, i + 1));
-            else if (e.key === 'ArrowUp') setIndex((i) => Math.max(0, i - 1));
-            else if (e.key === 'Enter') choose(items[index]);
-            else return;
-            e.preventDefault();
-          }}
-        />
-        <ul role="listbox" id="palette-matches" aria-label="Matches" tabIndex={-1}>
-          {items.map((item, i) => (
-            <li key={item.id} id={`palette-item-${i}`} role="option" aria-selected={i === index} className={i === index ? 'active' : ''} onMouseEnter={() => setIndex(i)} onClick={() => choose(item)}>
-              <span>{item.label}</span>
-              <span className="dim">{item.hint}</span>
-            </li>
+    <Modal title="Command palette" onClose={onClose} className="palette" hideTitle onCloseFocus={() => ran.current}>
+      <Cmdk label="Jump to node, tab or action" shouldFilter={false} value={current} onValueChange={setSelected} vimBindings={false} loop>
+        <Cmdk.Input autoFocus placeholder="Jump to node, tab or action…" value={query} onValueChange={setQuery} />
+        <Cmdk.List aria-label="Matches">
+          <Cmdk.Empty>No matches. Try a node name, “forward”, “settings” or “shortcuts”.</Cmdk.Empty>
+          {items.map((item) => (
+            <Cmdk.Item key={item.id} value={item.id} onSelect={() => choose(item)}>
+              <span className="palette-title">{item.title}</span>
+              {item.hint && <span className="dim palette-hint">{item.hint}</span>}
+            </Cmdk.Item>
           ))}
-          {items.length === 0 && <li className="dim">No matches</li>}
-        </ul>
-      </div>
-    </div>
+        </Cmdk.List>
+      </Cmdk>
+    </Modal>
   );
 }

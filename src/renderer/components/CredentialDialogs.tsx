@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { MfaPrompt, SsoDeviceCode } from '../../shared/domain/profiles';
 import { api } from '../api';
+import { Modal, ModalActions } from '../ui/Modal';
 
 export function CredentialDialogs() {
   const [mfa, setMfa] = useState<MfaPrompt[]>([]);
@@ -23,9 +24,7 @@ export function CredentialDialogs() {
     <>
       {current && <MfaDialog key={current.requestId} prompt={current} />}
       {sso && (
-        <div className="modal-backdrop">
-          <div className="modal" role="dialog" aria-label={`Sign in to ${sso.profile}`}>
-            <h2>Sign in to {sso.profile}</h2>
+        <Modal title={`Sign in to ${sso.profile}`} dismissable={false} onClose={() => setSso(null)}>
             <p>
               Open <a href={sso.verificationUriComplete ?? sso.verificationUri} target="_blank" rel="noreferrer">{sso.verificationUri}</a> and confirm this code:
             </p>
@@ -33,16 +32,15 @@ export function CredentialDialogs() {
               {sso.userCode}
             </p>
             <p className="dim">Hatch continues by itself once you have confirmed. The code expires at {new Date(sso.expiresAt).toLocaleTimeString()}.</p>
-            <div className="modal-actions">
+            <ModalActions>
               <button type="button" onClick={() => void navigator.clipboard?.writeText(sso.userCode)}>
                 Copy code
               </button>
               <button type="button" onClick={() => setSso(null)}>
                 Hide
               </button>
-            </div>
-          </div>
-        </div>
+            </ModalActions>
+        </Modal>
       )}
     </>
   );
@@ -53,17 +51,14 @@ function MfaDialog({ prompt }: { prompt: MfaPrompt }) {
   const answer = (value: string | null) => void api.call('credentials.answerMfa', { requestId: prompt.requestId, code: value }).catch(() => undefined);
   const valid = /^\d{6}$/.test(code);
   return (
-    <div className="modal-backdrop">
-      <form
-        className="modal"
-        role="dialog"
-        aria-label={`MFA code for ${prompt.profile}`}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (valid) answer(code);
-        }}
-      >
-        <h2>MFA code for {prompt.profile}</h2>
+    <Modal
+      title={`MFA code for ${prompt.profile}`}
+      dismissable={false}
+      onClose={() => answer(null)}
+      onSubmit={() => {
+        if (valid) answer(code);
+      }}
+    >
         <p className="dim">Device {prompt.serial}</p>
         <input
           autoFocus
@@ -74,15 +69,14 @@ function MfaDialog({ prompt }: { prompt: MfaPrompt }) {
           value={code}
           onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
         />
-        <div className="modal-actions">
+        <ModalActions>
           <button type="button" onClick={() => answer(null)}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={!valid}>
             Continue
           </button>
-        </div>
-      </form>
-    </div>
+        </ModalActions>
+    </Modal>
   );
 }

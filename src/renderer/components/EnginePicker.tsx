@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import type { CallResponse } from '../../shared/contract';
-import type { EngineChoice } from '../view-state';
+import type { EngineChoice } from '../../shared/domain/app-settings';
 
 export function EnginePicker({ value, onChange }: { value: EngineChoice; onChange(engine: EngineChoice): void }) {
   const [engines, setEngines] = useState<CallResponse<'sessions.engines'> | null>(null);

@@ -1,7 +1,11 @@
 // The selected node at a glance: identity, agent, tags, and what to do with it.
 import type { ManagedNode } from '../../shared/domain/inventory';
-import { startSessionOn } from '../actions';
 import { STATUS } from '../node-status';
+import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
+import { Tip } from '../ui/Tooltip';
+
+/** Actions the node list's footer already offers as buttons. */
+const IN_FOOTER = new Set(['forward', 'preflight']);
 
 export function NodeDetail({ node, profile, region }: { node: ManagedNode; profile: string; region: string }) {
   const status = STATUS[node.pingStatus];
@@ -41,9 +45,24 @@ export function NodeDetail({ node, profile, region }: { node: ManagedNode; profi
           ))}
         </dl>
       )}
-      <button type="button" className="primary" disabled={node.pingStatus !== 'Online'} onClick={() => void startSessionOn(profile, region, node)}>
-        Start session
-      </button>
+      {whyNoSession(node) && <p className="dim small">{whyNoSession(node)}</p>}
+      <div className="node-detail-actions">
+        {nodeActions()
+          .filter((action) => !IN_FOOTER.has(action.id))
+          .map((action, i) => {
+          const context = { node, profile, region };
+          const why = action.unavailable?.(context) ?? null;
+          return (
+            <Tip key={action.id} content={why}>
+              <span className="button-wrap">
+                <button type="button" className={i === 0 ? 'primary' : undefined} disabled={why !== null} onClick={() => action.run(context)}>
+                  {actionLabel(action, context)}
+                </button>
+              </span>
+            </Tip>
+          );
+        })}
+      </div>
     </aside>
   );
 }

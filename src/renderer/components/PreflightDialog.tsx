@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { PreflightCheck } from '../../shared/domain/preflight';
 import { api } from '../api';
 import { errorText } from './view-helpers';
+import { Modal, ModalActions } from '../ui/Modal';
 
 const GLYPH: Record<PreflightCheck['status'], { glyph: string; label: string }> = {
   ok: { glyph: '✓', label: 'OK' },
@@ -40,27 +41,16 @@ export function PreflightDialog({ profile, region, node, documentName, onClose }
   const summary = current ? (current.status === 'ok' ? 'Nothing stands in the way of a session.' : current.status === 'warn' ? 'A session should work, with the warnings below.' : 'A session would fail: see below.') : null;
 
   return (
-    <div
-      className="modal-backdrop"
-      onMouseDown={(e) => {
-        e.stopPropagation(); // it may sit inside another dialog (the start form)
-        onClose();
-      }}
-    >
-      <div
-        className="modal modal-wide"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`Preflight for ${node.name}`}
-        onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') onClose();
-        }}
-      >
-        <h2>
+    <Modal
+      title={
+        <>
           Preflight · {node.name} <span className="dim mono small">{node.id}</span>
-        </h2>
+        </>
+      }
+      label={`Preflight for ${node.name}`}
+      size="wide"
+      onClose={onClose}
+    >
         <p className="dim">
           {profile} · {region} · {documentName ?? 'default shell document'}
         </p>
@@ -90,16 +80,15 @@ export function PreflightDialog({ profile, region, node, documentName, onClose }
             </ul>
           </>
         )}
-        <div className="modal-actions">
+        <ModalActions>
           <button type="button" onClick={again} disabled={!current && !failed}>
             Run again
           </button>
           <button type="button" className="primary" autoFocus onClick={onClose}>
             Close
           </button>
-        </div>
-      </div>
-    </div>
+        </ModalActions>
+    </Modal>
   );
 }
 

@@ -5,6 +5,7 @@ import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { HatchError } from '../../shared/contract';
 import { ProfileInput } from '../../shared/domain/profiles';
+import { Modal, ModalActions } from '../ui/Modal';
 
 type Kind = 'static' | 'assume-role' | 'mfa' | 'sso' | 'credential-process';
 const KINDS: Array<{ kind: Kind; label: string }> = [
@@ -96,20 +97,14 @@ export function ProfileDialog({ editing, onClose }: { editing: string | null; on
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <form
-        className="modal profile-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label={editing ? `Edit profile ${editing}` : 'Add a profile'}
-        onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!busy) void save();
-        }}
-      >
-        <h2>{editing ? `Edit profile ${editing}` : 'Add a profile'}</h2>
+    <Modal
+      title={editing ? `Edit profile ${editing}` : 'Add a profile'}
+      className="profile-dialog"
+      onClose={onClose}
+      onSubmit={() => {
+        if (!busy) void save();
+      }}
+    >
         <label htmlFor="profile-name">Name</label>
         <input id="profile-name" autoFocus={!editing} readOnly={!!editing} value={fields.name ?? ''} onChange={set('name')} autoComplete="off" />
         <label htmlFor="profile-kind">Credentials</label>
@@ -151,7 +146,7 @@ export function ProfileDialog({ editing, onClose }: { editing: string | null; on
             {error}
           </div>
         )}
-        <div className="modal-actions">
+        <ModalActions>
           {editing &&
             (confirmRemove ? (
               <button type="button" className="danger-outline" onClick={() => void remove()}>
@@ -169,8 +164,7 @@ export function ProfileDialog({ editing, onClose }: { editing: string | null; on
           <button type="submit" className="primary" disabled={busy || !fields.name}>
             {busy ? 'Saving…' : editing ? 'Save' : 'Add profile'}
           </button>
-        </div>
-      </form>
-    </div>
+        </ModalActions>
+    </Modal>
   );
 }

@@ -6,12 +6,14 @@ import '@xterm/xterm/css/xterm.css';
 import type { Recording } from '../../shared/domain/audit';
 import { api } from '../api';
 import { errorText } from './view-helpers';
+import { Modal } from '../ui/Modal';
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
 const MAX_GAP_S = 2;
 
 export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }) {
-  const host = useRef<HTMLDivElement>(null);
+  // A state ref: the dialog's content mounts after this component (it is portalled).
+  const [host, setHost] = useState<HTMLDivElement | null>(null);
   const term = useRef<Terminal | null>(null);
   const [recording, setRecording] = useState<Recording | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -32,15 +34,15 @@ export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }
   }, [id]);
 
   useEffect(() => {
-    if (!recording || !host.current) return;
+    if (!recording || !host) return;
     const t = new Terminal({ cols: recording.width, rows: recording.height, fontFamily: "ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace", fontSize: 12, disableStdin: true, scrollback: 5000 });
-    t.open(host.current);
+    t.open(host);
     term.current = t;
     return () => {
       term.current = null;
       t.dispose();
     };
-  }, [recording]);
+  }, [recording, host]);
 
   // Play: write the next event after its (shortened, sped-up) delay.
   useEffect(() => {
@@ -71,9 +73,7 @@ export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }
   const done = recording !== null && position >= recording.events.length;
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <div className="modal modal-player" role="dialog" aria-modal="true" aria-label={`Recording ${recording?.title ?? id}`} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-        <h2>Recording {recording?.title ? `· ${recording.title}` : ''}</h2>
+    <Modal title={`Recording ${recording?.title ? `· ${recording.title}` : ''}`} label={`Recording ${recording?.title ?? id}`} size="player" onClose={onClose}>
         {error && (
           <div className="inline-error" role="alert">
             {error}
@@ -106,9 +106,8 @@ export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }
             Close
           </button>
         </div>
-        <div className="player-screen" ref={host} aria-label="Recorded terminal" />
-      </div>
-    </div>
+        <div className="player-screen" ref={setHost} aria-label="Recorded terminal" />
+    </Modal>
   );
 }
 

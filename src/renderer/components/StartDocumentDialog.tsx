@@ -7,6 +7,7 @@ import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { PreflightDialog } from './PreflightDialog';
 import { errorText } from './view-helpers';
+import { Modal, ModalActions } from '../ui/Modal';
 
 export function StartDocumentDialog({ profile, region, doc, onClose }: { profile: string; region: string; doc: DocumentDetail; onClose(): void }) {
   const key = `${profile}/${region}`;
@@ -69,20 +70,14 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
   };
 
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <form
-        className="modal modal-wide"
-        role="dialog"
-        aria-modal="true"
-        aria-label={`Start ${doc.name}`}
-        onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (valid && !busy) void start();
-        }}
-      >
-        <h2>Start {doc.name}</h2>
+    <Modal
+      title={`Start ${doc.name}`}
+      size="wide"
+      onClose={onClose}
+      onSubmit={() => {
+        if (valid && !busy) void start();
+      }}
+    >
         {doc.description && <p className="dim">{doc.description}</p>}
         {!canStart && (
           <div className="banner banner-warn">Hatch forwards ports through AWS’s port-forwarding documents only; this Port document cannot be started from here.</div>
@@ -144,7 +139,7 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
             {error}
           </div>
         )}
-        <div className="modal-actions">
+        <ModalActions>
           <button type="button" disabled={!chosen} onClick={() => setPreflight(true)}>
             Preflight…
           </button>
@@ -154,9 +149,8 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
           <button type="submit" className="primary" disabled={!valid || busy}>
             {busy ? 'Starting…' : isPort ? 'Start forwarding' : 'Start session'}
           </button>
-        </div>
-      </form>
+        </ModalActions>
       {preflight && chosen && <PreflightDialog profile={profile} region={region} node={chosen} documentName={doc.name} onClose={() => setPreflight(false)} />}
-    </div>
+    </Modal>
   );
 }

@@ -22,6 +22,9 @@ export function TitleBar({ onOpenPalette }: { onOpenPalette(): void }) {
         <button type="button" onClick={() => openView('documents')}>Documents</button>
         <button type="button" onClick={() => openView('audit')}>Sessions</button>
       </nav>
+      <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={() => openView('settings')}>
+        ⚙
+      </button>
       <button
         type="button"
         className="icon-button"

@@ -1,14 +1,20 @@
 // Forward a local port to a port on the node, or through it to a remote host.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { MAX_TUNNEL_POOL } from '../../shared/contract';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { loadTunnelSets, saveToSet } from '../tunnel-sets';
+import { Modal, ModalActions } from '../ui/Modal';
 
 const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
 
-export function TunnelDialog({ node, profile, region, onClose }: { node: ManagedNode; profile: string; region: string; onClose(): void }) {
+/** `node` null: the dialog asks which node (the Tunnels view's "New tunnel"). */
+export function TunnelDialog({ node: given, profile, region, onClose }: { node: ManagedNode | null; profile: string; region: string; onClose(): void }) {
+  const listed = useAppStore((s) => s.inventories[`${profile}/${region}`]?.nodes);
+  const online = useMemo(() => (listed ?? []).filter((n) => n.pingStatus === 'Online'), [listed]);
+  const [chosenId, setChosenId] = useState('');
+  const node = given ?? online.find((n) => n.id === chosenId) ?? null;
   const [remoteHost, setRemoteHost] = useState('');
   const [remotePort, setRemotePort] = useState('');
   const [localPort, setLocalPort] = useState('');
@@ -27,9 +33,11 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
   const hostError = remoteHost !== '' && !/^[A-Za-z0-9.-]+$/.test(remoteHost) ? 'A host name or IPv4 address.' : null;
   const pool = Number(poolSize);
   const poolError = !(poolSize !== '' && Number.isInteger(pool) && pool >= 1 && pool <= MAX_TUNNEL_POOL) ? `A number from 1 to ${MAX_TUNNEL_POOL}.` : null;
-  const valid = remotePort !== '' && !remoteError && !localError && !hostError && !poolError;
+  const valid = node !== null && remotePort !== '' && !remoteError && !localError && !hostError && !poolError;
+  const defaultLabel = node ? `${node.name}:${remotePort || 'port'}` : '';
 
   const submit = async () => {
+    if (!node) return;
     setBusy(true);
     setError(null);
     try {
@@ -42,7 +50,8 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
         bindAddress,
         poolSize: pool,
         ...(remoteHost ? { remoteHost } : {}),
-        ...(label ? { label } : {}),
+        // Named for people: "web-1:5432" (or the remote host's), never the instance id.
+        label: label || (remoteHost ? `${remoteHost}:${remote} via ${node.name}` : `${node.name}:${remote}`),
       });
       useAppStore.getState().upsertTunnel(tunnel);
       if (setName.trim()) {
@@ -69,25 +78,33 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
     }
   };
 
+  const title = node ? `Forward a port through ${node.name}` : 'Forward a port';
   return (
-    <div className="modal-backdrop" onMouseDown={onClose}>
-      <form
-        className="modal"
-        role="dialog"
-        aria-label={`Forward a port through ${node.name}`}
-        onMouseDown={(e) => e.stopPropagation()}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (valid && !busy) void submit();
-        }}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
-      >
-        <h2>Forward a port through {node.name}</h2>
+    <Modal
+      title={title}
+      onClose={onClose}
+      onSubmit={() => {
+        if (valid && !busy) void submit();
+      }}
+    >
+        {!given && (
+          <>
+            <label htmlFor="tunnel-node">Through node</label>
+            <select id="tunnel-node" autoFocus value={chosenId} onChange={(e) => setChosenId(e.target.value)}>
+              <option value="">{online.length ? 'Choose an online node…' : 'No online node in this profile and region'}</option>
+              {online.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.name} ({n.id})
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <label htmlFor="tunnel-remote-host">Remote host (optional: a database or service the node can reach)</label>
         <input id="tunnel-remote-host" value={remoteHost} placeholder="the node itself" onChange={(e) => setRemoteHost(e.target.value.trim())} />
         {hostError && <div className="field-error">{hostError}</div>}
         <label htmlFor="tunnel-remote-port">Remote port</label>
-        <input id="tunnel-remote-port" autoFocus inputMode="numeric" value={remotePort} placeholder="5432" onChange={(e) => setRemotePort(e.target.value.trim())} />
+        <input id="tunnel-remote-port" autoFocus={given !== null} inputMode="numeric" value={remotePort} placeholder="5432" onChange={(e) => setRemotePort(e.target.value.trim())} />
         {remoteError && <div className="field-error">{remoteError}</div>}
         <label htmlFor="tunnel-local-port">Local port</label>
         <input id="tunnel-local-port" inputMode="numeric" value={localPort} placeholder="any free port" onChange={(e) => setLocalPort(e.target.value.trim())} />
@@ -117,7 +134,7 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
         </div>
         {poolError && <div className="field-error">{poolError}</div>}
         <label htmlFor="tunnel-label">Name (optional)</label>
-        <input id="tunnel-label" value={label} placeholder={remoteHost ? `${remoteHost}:${remotePort}` : `${node.name}:${remotePort}`} onChange={(e) => setLabel(e.target.value)} />
+        <input id="tunnel-label" value={label} placeholder={remoteHost ? `${remoteHost}:${remotePort || 'port'} via ${node?.name ?? 'the node'}` : defaultLabel} onChange={(e) => setLabel(e.target.value)} />
         <label htmlFor="tunnel-set">Save in a tunnel set (optional)</label>
         <input id="tunnel-set" list="tunnel-set-names" value={setName} placeholder="e.g. prod databases" onChange={(e) => setSetName(e.target.value)} />
         <datalist id="tunnel-set-names">
@@ -130,15 +147,14 @@ export function TunnelDialog({ node, profile, region, onClose }: { node: Managed
             {error}
           </div>
         )}
-        <div className="modal-actions">
+        <ModalActions>
           <button type="button" onClick={onClose}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={!valid || busy}>
             {busy ? 'Opening…' : 'Start forwarding'}
           </button>
-        </div>
-      </form>
-    </div>
+        </ModalActions>
+    </Modal>
   );
 }

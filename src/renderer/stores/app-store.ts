@@ -5,6 +5,9 @@ import type { Notice, ProfileSummary, SessionInfo, SystemInfo, TunnelInfo, Tunne
 import type { InventorySnapshot } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { prepareNodes } from '../../shared/node-filter';
+import { notify } from '../ui/toast';
+import { updateSettings } from '../settings';
+export { tabLabels } from '../tab-labels';
 
 export interface InventoryState {
   nodes: InventorySnapshot['nodes'];
@@ -30,7 +33,12 @@ export type Tab =
       kind: 'terminal';
       /** The tab's first session id (stable while the tab lives). */
       id: string;
+      /** The node's name (or what the person renamed the tab to). */
       title: string;
+      /** Set when the person renamed the tab (double-click or its menu). */
+      renamed?: boolean;
+      /** The node's name, to go back to when a rename is cleared. */
+      nodeName?: string;
       /** Session ids shown side by side; panes[0] is the tab's own session. */
       panes: string[];
       /** Panes whose keystrokes are mirrored to each other; null = broadcast off. */
@@ -39,11 +47,12 @@ export type Tab =
   | { kind: 'tunnels'; id: 'tunnels'; title: string }
   | { kind: 'preferences'; id: 'preferences'; title: string }
   | { kind: 'documents'; id: 'documents'; title: string }
-  | { kind: 'audit'; id: 'audit'; title: string };
+  | { kind: 'audit'; id: 'audit'; title: string }
+  | { kind: 'settings'; id: 'settings'; title: string };
 
 /** Views that exist once per window and are opened (or focused) by name. */
-export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit';
-const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit' };
+export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit' | 'settings';
+export const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit', settings: 'Settings' };
 
 /** Seconds of throughput history kept per tunnel for its sparkline. */
 export const RATE_HISTORY = 60;
@@ -63,7 +72,6 @@ export interface AppState {
   tabs: Tab[];
   activeTabId: string;
   theme: ThemeChoice;
-  notices: Array<Notice & { id: number }>;
   sessions: Record<string, SessionInfo>;
   tunnels: Record<string, TunnelInfo>;
   tunnelStats: Record<string, { latest: TunnelStats; history: number[] }>;
@@ -77,19 +85,20 @@ export interface AppState {
   closePane(tabId: string, sessionId: string): void;
   setBroadcast(tabId: string, panes: string[] | null): void;
   closeTab(id: string): void;
+  /** Renames a tab; an empty title goes back to the node's name. */
+  renameTab(id: string, title: string): void;
   activateTab(id: string): void;
   cycleTab(step: 1 | -1): void;
   setSystemInfo(info: SystemInfo): void;
   setConnectionError(message: string | null): void;
   setProfiles(profiles: ProfileSummary[]): void;
   selectProfile(name: string): void;
-  setTheme(theme: ThemeChoice): void;
+  /** Changes the theme (saved in the settings unless `save` is false: the change came from them). */
+  setTheme(theme: ThemeChoice, options?: { save?: boolean }): void;
   pushNotice(notice: Notice): void;
-  dismissNotice(id: number): void;
 }
 
 const THEME_KEY = 'hatch.theme';
-let noticeId = 0;
 
 function storedTheme(): ThemeChoice {
   const value = globalThis.localStorage?.getItem(THEME_KEY);
@@ -144,7 +153,6 @@ export const useAppStore = create<AppState>((set, get) => ({
   tabs: [{ kind: 'nodes', id: 'nodes', title: 'Nodes' }],
   activeTabId: 'nodes',
   theme: storedTheme(),
-  notices: [],
   sessions: {},
   tunnels: {},
   tunnelStats: {},
@@ -168,7 +176,7 @@ export const useAppStore = create<AppState>((set, get) => ({
     const { tabs, sessions } = get();
     set({
       sessions: { ...sessions, [session.id]: session },
-      tabs: tabs.some((t) => t.id === session.id) ? tabs : [...tabs, { kind: 'terminal', id: session.id, title, panes: [session.id], broadcast: null }],
+      tabs: tabs.some((t) => t.id === session.id) ? tabs : [...tabs, { kind: 'terminal', id: session.id, title, nodeName: title, panes: [session.id], broadcast: null }],
       activeTabId: session.id,
     });
   },
@@ -198,6 +206,14 @@ export const useAppStore = create<AppState>((set, get) => ({
     const rest = tabs.filter((t) => t.id !== id);
     set({ tabs: rest, activeTabId: activeTabId === id ? (rest[Math.max(0, index - 1)]?.id ?? 'nodes') : activeTabId });
   },
+  renameTab: (id, title) =>
+    set({
+      tabs: get().tabs.map((t) => {
+        if (t.id !== id || t.kind !== 'terminal') return t;
+        const trimmed = title.trim().slice(0, 80);
+        return trimmed ? { ...t, title: trimmed, renamed: true } : { ...t, title: t.nodeName ?? t.title, renamed: false };
+      }),
+    }),
   activateTab: (activeTabId) => set({ activeTabId }),
   cycleTab: (step) => {
     const { tabs, activeTabId } = get();
@@ -216,10 +232,11 @@ export const useAppStore = create<AppState>((set, get) => ({
     const profile = get().profiles.find((p) => p.name === selectedProfile);
     set({ selectedProfile, selectedRegion: profile?.region ?? 'us-east-1' });
   },
-  setTheme: (theme) => {
+  setTheme: (theme, options) => {
+    // Kept locally too, so the next start paints in the right theme before settings arrive.
     globalThis.localStorage?.setItem(THEME_KEY, theme);
     set({ theme });
+    if (options?.save !== false) void updateSettings({ theme });
   },
-  pushNotice: (notice) => set({ notices: [...get().notices, { ...notice, id: ++noticeId }] }),
-  dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+  pushNotice: (notice) => notify(notice),
 }));

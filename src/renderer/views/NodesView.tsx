@@ -15,6 +15,8 @@ import { STATUS } from '../node-status';
 import { EnginePicker } from '../components/EnginePicker';
 import { PreflightButton } from '../components/PreflightDialog';
 import { loadViewState, saveViewState, type NodesViewState, type SortKey } from '../view-state';
+import { DropdownMenu } from '../ui/Menu';
+import { updateSettings, useSettings } from '../settings';
 
 const BASE_COLUMNS: Array<{ key: SortKey; label: string; width: string; mono?: boolean }> = [
   { key: 'name', label: 'Name', width: 'minmax(140px, 2fr)' },
@@ -37,6 +39,7 @@ export function NodesView() {
   const region = useAppStore((s) => s.selectedRegion);
   const inventory = useAppStore((s) => (profile && region ? s.inventories[`${profile.name}/${region}`] : undefined));
   const profileName = profile?.name ?? '';
+  const engine = useSettings((s) => s.settings.profileEngines[profileName] ?? 'auto');
   const [view, setView] = useState<NodesViewState>(() => loadViewState(profileName));
   const [viewProfile, setViewProfile] = useState(profileName);
   if (viewProfile !== profileName) {
@@ -53,7 +56,6 @@ export function NodesView() {
   const query = view.query;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [cursor, setCursorIndex] = useState(0);
-  const [columnsOpen, setColumnsOpen] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const [forwarding, setForwarding] = useState<ManagedNode | null>(null);
@@ -155,26 +157,21 @@ export function NodesView() {
             }
           }}
         />
-        <div className="columns-menu">
-          <button type="button" aria-expanded={columnsOpen} onClick={() => setColumnsOpen((o) => !o)}>
-            Columns
-          </button>
-          {columnsOpen && (
-            <div className="menu" role="menu" aria-label="Tag columns">
-              {tagKeys.length === 0 && <div className="dim">No tags</div>}
-              {tagKeys.map((tag) => (
-                <label key={tag} role="menuitemcheckbox" aria-checked={view.tagColumns.includes(tag)}>
-                  <input
-                    type="checkbox"
-                    checked={view.tagColumns.includes(tag)}
-                    onChange={(e) => update({ tagColumns: e.target.checked ? [...view.tagColumns, tag] : view.tagColumns.filter((t) => t !== tag) })}
-                  />{' '}
-                  {tag}
-                </label>
-              ))}
-            </div>
-          )}
-        </div>
+        <DropdownMenu
+          label="Tag columns"
+          trigger={<button type="button">Columns</button>}
+          items={
+            tagKeys.length === 0
+              ? [{ kind: 'label', id: 'none', label: 'No tags on these nodes' }]
+              : tagKeys.map((tag) => ({
+                  kind: 'check',
+                  id: tag,
+                  label: tag,
+                  checked: view.tagColumns.includes(tag),
+                  onCheckedChange: (checked: boolean) => update({ tagColumns: checked ? [...view.tagColumns, tag] : view.tagColumns.filter((t) => t !== tag) }),
+                }))
+          }
+        />
         {loading ? (
           <>
             <span className="dim" role="status">
@@ -287,7 +284,7 @@ export function NodesView() {
           </button>
         )}
         <span className="statusbar-spacer" />
-        <EnginePicker value={view.engine} onChange={(engine) => update({ engine })} />
+        <EnginePicker value={engine} onChange={(choice) => void updateSettings({ profileEngines: { [profile.name]: choice === 'auto' ? null : choice } })} />
         <span>
           {selected.size > 1 ? `${selected.size} selected · ` : ''}
           {rows.length.toLocaleString()} of {(inventory?.nodes.length ?? 0).toLocaleString()}

@@ -18,6 +18,7 @@ import { DiffView } from '../components/DiffView';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PreferencesCompare } from '../components/PreferencesCompare';
 import { errorText } from '../components/view-helpers';
+import { Modal, ModalActions } from '../ui/Modal';
 
 /** The form keeps what was typed; numbers become numbers only to validate and save. */
 type Draft = Omit<SessionPreferences, 'idleSessionTimeout' | 'maxSessionDuration'> & { idleSessionTimeout: string; maxSessionDuration: string };
@@ -358,21 +359,18 @@ function ReviewDialog({
     );
   }
   return (
-    <div className="modal-backdrop" onMouseDown={onCancel}>
-      <div className="modal modal-wide" role="dialog" aria-modal="true" aria-label={title} onMouseDown={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-        <h2>{title}</h2>
+    <Modal title={title} size="wide" onClose={onCancel}>
         <p>{children}</p>
         <DiffView before={before} after={after} label="Changes to the preferences document" />
-        <div className="modal-actions">
+        <ModalActions>
           <button type="button" onClick={onCancel}>
             Back to editing
           </button>
           <button type="button" className="primary" autoFocus disabled={busy} onClick={onConfirm}>
             {busy ? 'Saving…' : confirm}
           </button>
-        </div>
-      </div>
-    </div>
+        </ModalActions>
+    </Modal>
   );
 }
 

@@ -12,19 +12,13 @@ import { attachTerminalSink } from '../terminal-output';
 import { splitTerminalInput } from '../../shared/terminal-input';
 import { useAppStore } from '../stores/app-store';
 import { useResolvedTheme } from '../theme';
+import { TERMINAL_THEMES } from '../terminal-theme';
+import { appSettings, updateSettings, useSettings } from '../settings';
+import { Modal, ModalActions } from '../ui/Modal';
+import { useNodeName } from '../names';
+import { reconnectTab } from '../actions';
 
-const FONT_SIZE_KEY = 'hatch.terminalFontSize';
 const DEFAULT_FONT_SIZE = 13;
-
-function storedFontSize(): number {
-  const size = Number(localStorage.getItem(FONT_SIZE_KEY));
-  return Number.isFinite(size) && size >= 8 && size <= 32 ? size : DEFAULT_FONT_SIZE;
-}
-
-const THEMES = {
-  dark: { background: '#1b1d21', foreground: '#d9dde3', cursor: '#5b8ef0', selectionBackground: '#2f4470' },
-  light: { background: '#ffffff', foreground: '#1d2024', cursor: '#2f6fde', selectionBackground: '#c8d8f8' },
-} as const;
 
 export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: string; broadcastTo?: string[] | null }) {
   // Read at keystroke time, so toggling broadcast does not rebuild the terminal.
@@ -35,18 +29,23 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
   const host = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
   const searchRef = useRef<SearchAddon | null>(null);
+  const fitRef = useRef<FitAddon | null>(null);
   const [searchOpen, setSearchOpen] = useState(false);
   const [pendingPaste, setPendingPaste] = useState<string | null>(null);
   const session = useAppStore((s) => s.sessions[sessionId]);
   const theme = useResolvedTheme();
+  const name = useNodeName(session?.profile, session?.region, session?.target);
+  const terminalSettings = useSettings((s) => s.settings.terminal);
 
   useEffect(() => {
+    const settings = appSettings().terminal;
     const term = new Terminal({
       allowProposedApi: true,
-      fontFamily: "ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
-      fontSize: storedFontSize(),
-      scrollback: 10_000,
-      cursorBlink: true,
+      fontFamily: settings.fontFamily,
+      fontSize: settings.fontSize,
+      scrollback: settings.scrollback,
+      cursorStyle: settings.cursorStyle,
+      cursorBlink: settings.cursorBlink,
     });
     const fit = new FitAddon();
     const search = new SearchAddon();
@@ -67,6 +66,7 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
       .catch(() => undefined);
     termRef.current = term;
     searchRef.current = search;
+    fitRef.current = fit;
 
     const detach = attachTerminalSink(sessionId, (data) => {
       term.write(data, () => void api.call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
@@ -78,6 +78,7 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
     });
     const resize = term.onResize(({ cols, rows }) => void api.call('sessions.resize', { sessionId, cols, rows }).catch(() => undefined));
     term.onSelectionChange(() => {
+      if (!appSettings().terminal.copyOnSelect) return;
       const text = term.getSelection();
       if (text) void navigator.clipboard?.writeText(text).catch(() => undefined);
     });
@@ -90,13 +91,11 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
         setSearchOpen(true);
         return false;
       }
-      // Font size zoom: Ctrl/Cmd + = / - / 0, remembered for every terminal.
+      // Font size zoom: Ctrl/Cmd + = / - / 0, a setting (every terminal follows).
       const zoom = mod && !event.shiftKey ? ({ '=': 1, '+': 1, '-': -1, '0': 0 } as Record<string, number>)[event.key] : undefined;
       if (zoom !== undefined) {
         const size = zoom === 0 ? DEFAULT_FONT_SIZE : Math.min(32, Math.max(8, (term.options.fontSize ?? DEFAULT_FONT_SIZE) + zoom));
-        term.options.fontSize = size;
-        localStorage.setItem(FONT_SIZE_KEY, String(size));
-        fit.fit();
+        void updateSettings({ terminal: { fontSize: size } });
         return false;
       }
       return true;
@@ -132,8 +131,24 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
   }, [sessionId]);
 
   useEffect(() => {
-    if (termRef.current) termRef.current.options.theme = THEMES[theme];
+    if (termRef.current) termRef.current.options.theme = TERMINAL_THEMES[theme];
   }, [theme]);
+
+  // Settings changed (the Settings view, or zoom): every open terminal follows.
+  useEffect(() => {
+    const term = termRef.current;
+    if (!term) return;
+    term.options.fontFamily = terminalSettings.fontFamily;
+    term.options.fontSize = terminalSettings.fontSize;
+    term.options.scrollback = terminalSettings.scrollback;
+    term.options.cursorStyle = terminalSettings.cursorStyle;
+    term.options.cursorBlink = terminalSettings.cursorBlink;
+    try {
+      fitRef.current?.fit();
+    } catch {
+      // not laid out yet
+    }
+  }, [terminalSettings]);
 
   return (
     <div className="terminal-view">
@@ -141,8 +156,15 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
         <div className="terminal-banner" role="status">
           Session ended{session.endReason ? ` (${endReasonText(session.endReason, session.exitCode)})` : ''}
           {session.message ? `: ${session.message}` : '.'}
-          <button type="button" className="primary" onClick={() => void api.call('sessions.restart', { sessionId }).catch(() => undefined)}>
-            Restart on {session.target}
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              const tab = useAppStore.getState().tabs.find((t) => t.kind === 'terminal' && t.panes.includes(sessionId));
+              if (tab?.kind === 'terminal') void reconnectTab({ ...tab, panes: [sessionId] });
+            }}
+          >
+            Reconnect to {name}
           </button>
         </div>
       )}
@@ -170,29 +192,35 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
         </div>
       )}
       {pendingPaste !== null && (
-        <div className="terminal-banner warn" role="alertdialog" aria-label="Confirm multi-line paste">
-          Paste {pendingPaste.split(/\r\n|\r|\n/).length} lines? Each line runs as a command.
-          <button
-            type="button"
-            className="primary"
-            onClick={() => {
-              termRef.current?.paste(pendingPaste);
-              setPendingPaste(null);
-              termRef.current?.focus();
-            }}
-          >
-            Paste
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setPendingPaste(null);
-              termRef.current?.focus();
-            }}
-          >
-            Cancel
-          </button>
-        </div>
+        <Modal
+          title={`Paste ${pendingPaste.split(/\r\n|\r|\n/).length} lines into ${name}?`}
+          label="Confirm multi-line paste"
+          role="alertdialog"
+          size="wide"
+          onClose={() => setPendingPaste(null)}
+          onCloseFocus={() => {
+            termRef.current?.focus();
+            return true;
+          }}
+        >
+          <p>Each line runs as a command on the node as soon as it arrives.</p>
+          <pre className="paste-preview">{pendingPaste.length > 2000 ? `${pendingPaste.slice(0, 2000)}…` : pendingPaste}</pre>
+          <ModalActions>
+            <button type="button" autoFocus onClick={() => setPendingPaste(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                termRef.current?.paste(pendingPaste);
+                setPendingPaste(null);
+              }}
+            >
+              Paste and run
+            </button>
+          </ModalActions>
+        </Modal>
       )}
       <div className="terminal-host" ref={host} data-testid={`terminal-${sessionId}`} />
     </div>

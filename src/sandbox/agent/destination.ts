@@ -20,11 +20,13 @@ export function resolveDestination(node: FleetNode, properties: unknown): Destin
   const rawHost = typeof props.host === 'string' ? props.host.trim() : '';
   const shown = rawHost || 'localhost';
   if (!(port >= 1 && port <= 65535)) return { ok: false, error: `dial tcp ${shown}:${portText}: invalid port` };
-  if (!rawHost) return { ok: true, host: '127.0.0.1', port };
+  // The node's own ports may be served elsewhere on loopback (its sshd, its RDP listener).
+  const own = (p: number) => (node.portMap && Object.prototype.hasOwnProperty.call(node.portMap, String(p)) ? node.portMap[String(p)] : p);
+  if (!rawHost) return { ok: true, host: '127.0.0.1', port: own(port) };
   const bare = rawHost.replace(/^\[(.*)\]$/, '$1');
   let address: string | undefined;
   if (node.hostMap && Object.prototype.hasOwnProperty.call(node.hostMap, rawHost)) address = node.hostMap[rawHost];
-  else if (bare.toLowerCase() === 'localhost') address = '127.0.0.1';
+  else if (bare.toLowerCase() === 'localhost') return { ok: true, host: '127.0.0.1', port: own(port) };
   else if (isLoopback(bare)) address = bare;
   if (!address || !isLoopback(address)) {
     // What the agent's dialer reports for a name it cannot resolve.

@@ -8,10 +8,52 @@ export interface FaultStats {
   reordered: number;
   delayed: number;
   cuts: number;
+  /** Frames dropped by the rate limit (`limit=`). */
+  rateDropped: number;
+  /** Half-open stalls begun, and frames swallowed by them. */
+  stalls: number;
+  stalledFrames: number;
 }
 
 export function emptyFaultStats(): FaultStats {
-  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, cuts: 0 };
+  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0, cuts: 0, rateDropped: 0, stalls: 0, stalledFrames: 0 };
+}
+
+/**
+ * The `limit=` fault: a token bucket of 100 ms at the allowed rate. A frame that finds the
+ * bucket short is dropped with a probability that grows with the shortfall (up to 95 %),
+ * so a sender just above the rate loses a little and one far above it loses most.
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly bytesPerSec: () => number,
+    private readonly random: () => number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = bytesPerSec() * 0.1;
+    this.last = now();
+  }
+
+  /** true: drop this frame. */
+  drop(size: number): boolean {
+    const rate = this.bytesPerSec();
+    if (!(rate > 0)) return false;
+    const capacity = rate * 0.1;
+    const now = this.now();
+    this.tokens = Math.min(capacity, this.tokens + ((now - this.last) / 1000) * rate);
+    this.last = now;
+    if (this.tokens >= size) {
+      this.tokens -= size;
+      return false;
+    }
+    // Over the rate: the deeper in debt, the likelier the drop. What passes adds to the debt.
+    const shortfall = (size - this.tokens) / capacity;
+    if (this.random() < Math.min(0.95, shortfall / 2)) return true;
+    this.tokens = Math.max(-capacity, this.tokens - size);
+    return false;
+  }
 }
 
 /** A held (reordered) frame goes out after the next frame, or after this long if none comes. */
@@ -22,6 +64,7 @@ export class FaultyPipe {
   private heldTimer: NodeJS.Timeout | undefined;
   private timers = new Set<NodeJS.Timeout>();
   private disposed = false;
+  private readonly limiter: RateLimiter;
 
   constructor(
     // Read on every frame so a service can change faults while sessions run.
@@ -29,11 +72,17 @@ export class FaultyPipe {
     private readonly stats: FaultStats,
     private readonly deliver: (frame: Buffer) => void,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.limiter = new RateLimiter(() => this.faults().rateLimitBytesPerSec ?? 0, random);
+  }
 
   push(frame: Buffer): void {
     if (this.disposed) return;
     const f = this.faults();
+    if (f.rateLimitBytesPerSec && this.limiter.drop(frame.length)) {
+      this.stats.rateDropped++;
+      return;
+    }
     if (f.drop > 0 && this.random() < f.drop) {
       this.stats.dropped++;
       return;

@@ -31,7 +31,8 @@ export interface SandboxDataChannelAgent extends DataChannelAgent {
 }
 
 export function createDataChannelAgent(options: AgentOptions): SandboxDataChannelAgent {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // autoPong off: each socket answers pings itself, so a stalled (half-open) one can stay silent.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false });
   const sessions = new Map<string, AgentSession>();
   const sockets = new Set<WebSocket>();
   const faultStats = emptyFaultStats();
@@ -46,6 +47,12 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
   };
   const scale = options.timeScale > 0 ? options.timeScale : 1;
   const cutTimer = options.faults.cutEveryMs > 0 ? setInterval(cutAll, Math.max(1, options.faults.cutEveryMs / scale)) : undefined;
+  const stall = (sandboxMs: number, sessionId?: string): void => {
+    const ms = Math.max(1, sandboxMs / scale);
+    for (const [id, s] of sessions) if ((sessionId === undefined || id === sessionId) && s.stall(ms)) faultStats.stalls++;
+  };
+  const { stallMs = 0, stallEveryMs = 0 } = options.faults;
+  const stallTimer = stallMs > 0 && stallEveryMs > 0 ? setInterval(() => stall(stallMs), Math.max(1, stallEveryMs / scale)) : undefined;
 
   const refuse = (ws: WebSocket, why: string): void => {
     refused++;
@@ -89,6 +96,11 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
+      if (session.stalled) {
+        // The network is down for this session: the connection attempt fails (reset).
+        socket.destroy();
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(session, ws));
     },
 
@@ -98,9 +110,12 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
 
     cutAll,
 
+    stall,
+
     async close(): Promise<void> {
       closed = true;
       if (cutTimer) clearInterval(cutTimer);
+      if (stallTimer) clearInterval(stallTimer);
       await Promise.all([...sessions.values()].map((s) => s.shutdown()));
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -31,6 +31,13 @@ import { compareVersions, DEFAULT_AGENT_VERSION, smuxKeepAliveEnabled, usesSmux 
 
 export type SessionPhase = 'waiting' | 'handshake' | 'challenge' | 'running' | 'closing' | 'ended';
 
+/**
+ * Messages the agent holds ahead of the next expected one. The agent source read for the spec
+ * says 100 000; we model 10 000, the lower figure other agent builds use, so a client sized
+ * against the sandbox also fits every agent.
+ */
+export const AGENT_RECEIVE_BUFFER = 10_000;
+
 /** Real seconds the agent waits for HandshakeResponse and for EncChallengeResponse (6.1). */
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 /** After the plugin exits, how long (real ms) output may take to be acknowledged before channel_closed. */
@@ -97,10 +104,14 @@ export class AgentSession {
     this.channel = new DataChannel({
       role: 'agent',
       maxMessageSize: pacing ? 1024 : 16 * 1024,
-      // The agent's receive buffer holds 100 000 messages (5.6). Its send side is bounded
-      // here (≈10 MB in flight) so a client that stops acknowledging pauses the plugin.
-      receiveBufferLimit: 100_000,
+      // The real agent's incoming (out-of-order) buffer: AGENT_RECEIVE_BUFFER messages; what
+      // does not fit is dropped unacknowledged and must be resent (docs/service-limits.md).
+      // Its send side is bounded here (≈10 MB in flight) so a client that stops
+      // acknowledging pauses the plugin.
+      receiveBufferLimit: AGENT_RECEIVE_BUFFER,
       window: pacing ? 10_000 : 1024,
+      // The real agent does not check payload digests (spec 4.7).
+      verifyDigest: false,
     });
     this.channel.on('data', (m) => this.onData(m));
     this.channel.on('error', () => undefined); // invalid frames are dropped unacknowledged (4.7)
@@ -147,6 +158,21 @@ export class AgentSession {
     this.channel.attach(sock);
     if (this.phase === 'waiting') this.begin();
     return undefined;
+  }
+
+  /** Half-open until this performance.now(): new connections are reset, the socket is silent. */
+  private stalledUntil = 0;
+
+  get stalled(): boolean {
+    return this.stalledUntil > performance.now();
+  }
+
+  /** Fault injection: the network goes quiet for `ms` real ms without closing anything. */
+  stall(ms: number): boolean {
+    if (this.ended) return false;
+    this.stalledUntil = Math.max(this.stalledUntil, performance.now() + ms);
+    this.socket?.stall(ms);
+    return true;
   }
 
   /** Fault injection: drop the connection; the client resumes with a new token. */

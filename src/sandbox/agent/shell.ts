@@ -1,7 +1,7 @@
 // Shell-type plugins: Standard_Stream and InteractiveCommands in a pty, NonInteractiveCommands
 // with pipes (so stdout and stderr stay apart).
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
@@ -31,6 +31,30 @@ function promptFor(name: string): string {
 }
 
 export function shellEnv(spec: AgentSessionSpec, home: string): Record<string, string> {
+  const container = spec.node.container;
+  if (container) {
+    // An ECS container: its task definition's environment, its hostname, root's prompt.
+    const host = spec.node.computerName.split('.')[0].replace(/[^A-Za-z0-9-]/g, '');
+    const ps1 = `root@${host}:${container.name.replace(/[^A-Za-z0-9_-]/g, "")}# `;
+    // POSIX sh takes no PS1 from the environment; it reads the file named by ENV.
+    const shrc = path.join(home, '.shrc');
+    writeFileSync(shrc, `PS1='${ps1}'\n`);
+    return {
+      ...container.environment,
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: home,
+      USER: 'root',
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      HOSTNAME: spec.node.computerName,
+      // What ECS itself puts into every Fargate container.
+      AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      AWS_REGION: spec.node.region,
+      AWS_DEFAULT_REGION: spec.node.region,
+      ENV: shrc,
+      PS1: ps1,
+    };
+  }
   // A fresh environment: the sandbox's own (possibly credential-bearing) variables stay out.
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -17,6 +17,8 @@ export class FaultySocket implements ChannelSocket {
   private onMsg: ((frame: Buffer) => void) | undefined;
   private onClosed: ((err?: Error) => void) | undefined;
   private closed = false;
+  /** Half-open until this performance.now(): frames both ways vanish, pings go unanswered. */
+  private stalledUntil = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -34,7 +36,15 @@ export class FaultySocket implements ChannelSocket {
     );
     this.in = new FaultyPipe(faults, stats, (f) => this.onMsg?.(f), random);
     // The reference decodes text frames like binary ones (spec 3.3).
-    ws.on('message', (data) => this.in.push(toBuffer(data)));
+    ws.on('message', (data) => {
+      if (this.stalled) stats.stalledFrames++;
+      else this.in.push(toBuffer(data));
+    });
+    // The server is created with autoPong off, so a stalled socket can stay silent.
+    ws.on('ping', (data) => {
+      if (!this.stalled && ws.readyState === WebSocket.OPEN) ws.pong(data);
+    });
+    this.stats = stats;
     ws.on('close', () => this.closedNow());
     ws.on('error', (err) => this.closedNow(err));
   }
@@ -49,12 +59,27 @@ export class FaultySocket implements ChannelSocket {
 
   send(frame: Buffer): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) throw new Error('data channel socket is not open');
+    if (this.stalled) {
+      this.stats.stalledFrames++;
+      return;
+    }
     this.out.push(frame);
+  }
+
+  private readonly stats: FaultStats;
+
+  get stalled(): boolean {
+    return this.stalledUntil > performance.now();
+  }
+
+  /** Half-open for `ms` real milliseconds: the socket stays open and carries nothing. */
+  stall(ms: number): void {
+    this.stalledUntil = Math.max(this.stalledUntil, performance.now() + ms);
   }
 
   /** Service messages (channel_closed) are not subject to injected faults. */
   sendDirect(frame: Buffer): Promise<void> {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN || this.stalled) return Promise.resolve();
     return new Promise((resolve) => this.ws.send(frame, { binary: true }, () => resolve()));
   }
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataChannel, RtoEstimator, type ChannelOptions } from '../../../src/protocol/channel';
 import { decodeMessage, MessageType } from '../../../src/protocol/codec';
+import { RateLimiter } from '../../../src/sandbox/agent/faults';
 import { FakeSocket, rng, socketPair } from './fake-link';
 
 interface LinkOptions {
@@ -226,5 +227,87 @@ describe('RtoEstimator options', () => {
     expect(r.rtoMs).toBe(1000);
     r.sample(5);
     expect(r.rtoMs).toBe(200);
+  });
+});
+
+describe('adaptive send window (congestion.ts)', () => {
+  const rate = (sim: Sim, bytes: number) => bytes / sim.t; // bytes per simulated ms
+
+  it('a long round trip gets a window of about twice the bandwidth-delay product', () => {
+    // 40 ms each way, a bottleneck of 20 frames per ms (≈ 20 MB/s of 1 KiB messages).
+    const sim = new Sim({ delayMs: 40, framesPerMs: 20 });
+    const bytes = 24 << 20;
+    expectSame(sim.upload(bytes), bytes);
+    const st = sim.client.stats();
+    expect(st.congestion?.phase).toBe('steady');
+    // BDP ≈ 20 frames/ms × 80 ms ≈ 1600 KiB: far beyond the old fixed 256 messages.
+    expect(st.congestion!.bdpBytes).toBeGreaterThan(1200 * 1024);
+    expect(st.windowBytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(rate(sim, bytes)).toBeGreaterThan(0.7 * 20 * 1024);
+    expect(st.retransmissions).toBe(0);
+    sim.close();
+  });
+
+  it('1 % random loss on an 80 ms path: repaired early and the window does not collapse', () => {
+    const random = rng(5);
+    const sim = new Sim({ delayMs: 40, framesPerMs: 20, drop: () => random() < 0.01 });
+    const bytes = 24 << 20;
+    expectSame(sim.upload(bytes), bytes);
+    const st = sim.client.stats();
+    expect(st.retransmissions).toBeGreaterThan(50);
+    // Most losses are found by later acknowledgements, not by the retransmission timer.
+    expect(st.fastRetransmissions).toBeGreaterThan(st.retransmissions / 2);
+    expect(st.congestion!.congestionEvents.loss).toBeLessThanOrEqual(2); // a rare unlucky round at most
+    expect(rate(sim, bytes)).toBeGreaterThan(0.5 * 20 * 1024);
+    sim.close();
+  });
+
+  it('a service that drops what exceeds its rate: the window shrinks and the transfer completes byte-exact', () => {
+    let x = 3;
+    const random = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    let t = 0;
+    const limiter = new RateLimiter(() => 2_000_000, random, () => t); // 2 MB/s = 2 KB per ms
+    const sim: Sim = new Sim({ delayMs: 20, framesPerMs: 20, drop: (f) => ((t = sim.t), limiter.drop(f.length)) });
+    let maxWindow = 0;
+    sim.client.on('drain', () => (maxWindow = Math.max(maxWindow, sim.client.stats().windowBytes)));
+    const bytes = 6 << 20;
+    const origStep = sim.step.bind(sim);
+    sim.step = () => {
+      origStep();
+      maxWindow = Math.max(maxWindow, sim.client.stats().windowBytes);
+    };
+    expectSame(sim.upload(bytes), bytes);
+    const st = sim.client.stats();
+    expect(st.congestion!.congestionEvents.loss).toBeGreaterThan(0);
+    expect(st.windowBytes).toBeLessThan(maxWindow / 2);
+    // Delivered close to the allowed rate, not collapsed to a trickle.
+    expect(rate(sim, bytes)).toBeGreaterThan(0.4 * 2000);
+    sim.close();
+  });
+
+  it('never runs further ahead of the oldest unacknowledged message than the peer buffers', () => {
+    let dropped = false;
+    const sim = new Sim(
+      {
+        delayMs: 20,
+        drop: (f) => {
+          const m = decodeMessage(f);
+          if (!dropped && m.messageType === MessageType.InputStreamData && m.sequenceNumber === 10) return (dropped = true);
+          return false;
+        },
+      },
+      { peerReceiveBuffer: 64, receiveBufferLimit: 64 },
+    );
+    let maxSpan = 0;
+    const origStep = sim.step.bind(sim);
+    sim.step = () => {
+      origStep();
+      maxSpan = Math.max(maxSpan, sim.agent.stats().outOfOrder);
+    };
+    expectSame(sim.upload(1 << 20), 1 << 20);
+    expect(maxSpan).toBeLessThanOrEqual(64);
+    // Only the one lost message was resent: nothing was refused for lack of room.
+    expect(sim.client.stats().retransmissions).toBe(1);
+    sim.close();
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Notice } from '../../../src/shared/contract';
+import { defaultAppSettings } from '../../../src/shared/domain/app-settings';
 import { defaultSettings, migrate, SETTINGS_VERSION, SettingsStore, SettingsTooNewError } from '../../../src/main/settings';
 
 let dir: string;
@@ -31,7 +32,7 @@ describe('SettingsStore', () => {
   it('persists a change and reads it back', async () => {
     const store = await SettingsStore.open({ dir, notify });
     await store.update((s) => ({ ...s, window: { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: true } }));
-    expect(await readJson()).toEqual({ version: SETTINGS_VERSION, window: { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: true } });
+    expect(await readJson()).toEqual({ version: SETTINGS_VERSION, window: { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: true }, app: defaultAppSettings() });
     const again = await SettingsStore.open({ dir, notify });
     expect(again.loadOutcome).toEqual({ kind: 'loaded' });
     expect(again.current.window.maximized).toBe(true);
@@ -52,11 +53,11 @@ describe('SettingsStore', () => {
     expect(store.current).toEqual(defaultSettings());
   });
 
-  it('migrates a v1 file (bounds at the top level) to v2, keeps the v1 copy, and rewrites the file', async () => {
+  it('migrates a v1 file (bounds at the top level) to the current version, keeps the v1 copy, and rewrites the file', async () => {
     const v1 = { version: 1, windowBounds: { x: 5, y: 6, width: 1000, height: 720 }, windowMaximized: true };
     await fs.writeFile(file(), JSON.stringify(v1));
     const store = await SettingsStore.open({ dir, notify });
-    expect(store.current).toEqual({ version: 2, window: { bounds: { x: 5, y: 6, width: 1000, height: 720 }, maximized: true } });
+    expect(store.current).toEqual({ version: 3, window: { bounds: { x: 5, y: 6, width: 1000, height: 720 }, maximized: true }, app: defaultAppSettings() });
     expect(store.loadOutcome).toMatchObject({ kind: 'migrated', from: 1 });
     expect(await readJson()).toEqual(store.current);
     expect(await readJson('settings.v1.json')).toEqual(v1);
@@ -76,7 +77,16 @@ describe('SettingsStore', () => {
   });
 
   it('treats a file without a version as v1', () => {
-    expect(migrate({ windowMaximized: true })).toEqual({ settings: { version: 2, window: { bounds: null, maximized: true } }, from: 1 });
+    expect(migrate({ windowMaximized: true })).toEqual({ settings: { version: 3, window: { bounds: null, maximized: true }, app: defaultAppSettings() }, from: 1 });
+  });
+
+  it('migrates a v2 file (window only) to v3 with the default app settings, and keeps the v2 copy', async () => {
+    const v2 = { version: 2, window: { bounds: null, maximized: true } };
+    await fs.writeFile(file(), JSON.stringify(v2));
+    const store = await SettingsStore.open({ dir, notify });
+    expect(store.current).toEqual({ version: 3, window: { bounds: null, maximized: true }, app: defaultAppSettings() });
+    expect(store.loadOutcome).toMatchObject({ kind: 'migrated', from: 2 });
+    expect(await readJson('settings.v2.json')).toEqual(v2);
   });
 
   it.each([

@@ -1,0 +1,31 @@
+// People read names, not ids: a node's Name from the listing (falling back to its id),
+// and tunnels as "web-1 → localhost:5432".
+import type { TunnelInfo } from '../shared/contract';
+import { useAppStore, type AppState } from './stores/app-store';
+
+/** The node's Name from any listing of its profile and region that has it, else the id. */
+export function nodeName(state: Pick<AppState, 'inventories'>, profile: string, region: string, target: string): string {
+  const nodes = state.inventories[`${profile}/${region}`]?.nodes;
+  if (nodes) for (const node of nodes) if (node.id === target) return node.name;
+  for (const [key, inventory] of Object.entries(state.inventories)) {
+    if (!key.startsWith(`${profile}/`)) continue;
+    for (const node of inventory.nodes) if (node.id === target) return node.name;
+  }
+  return target;
+}
+
+export function useNodeName(profile: string | undefined, region: string | undefined, target: string | undefined): string {
+  return useAppStore((s) => (profile && region && target ? nodeName(s, profile, region, target) : (target ?? '')));
+}
+
+/** Where a tunnel leads: "web-1 → localhost:5432" or "db-jump → db.internal:5432". */
+export function tunnelRoute(state: Pick<AppState, 'inventories'>, t: TunnelInfo): string {
+  return `${nodeName(state, t.profile, t.region, t.target)} → ${t.remoteHost ?? 'localhost'}:${t.remotePort}`;
+}
+
+/** A tunnel's label as the person sees it: the label given, with ids swapped for names. */
+export function tunnelLabel(state: Pick<AppState, 'inventories'>, t: TunnelInfo): string {
+  return t.label.includes(t.target) ? t.label.replace(t.target, nodeName(state, t.profile, t.region, t.target)) : t.label;
+}
+
+export const localAddress = (t: TunnelInfo) => `${t.bindAddress === '::1' ? '[::1]' : t.bindAddress}:${t.localPort}`;
