@@ -28,6 +28,8 @@ import type { SpawnPty } from './sessions/pty';
 import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
 import { documentsHandlers } from './documents/handlers';
+import { ContainersService } from './containers/containers-service';
+import { containersHandlers, executeCommandWith } from './containers/handlers';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 import { SettingsStore } from './settings/settings-store';
 import { AppSettingsService } from './settings/app-settings-service';
@@ -113,6 +115,7 @@ export class HatchHost {
           ...(config.endpoint ? { AWS_ENDPOINT_URL: config.endpoint } : {}),
         };
       },
+      executeCommand: executeCommandWith(clients),
     };
     const sessions = new SessionManager({
       aws,
@@ -125,9 +128,11 @@ export class HatchHost {
       },
     });
 
+    const containers = new ContainersService(clients, { invalidations: credentials });
     const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
 
     this.disposers.push(
+      () => containers.dispose(),
       () => tunnels.dispose(),
       () => sessions.dispose(),
       () => clients.dispose(),
@@ -140,6 +145,7 @@ export class HatchHost {
     const documentHandlers = documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) });
     this.handlers = {
       ...documentHandlers,
+      ...containersHandlers({ containers, sessions }),
       // Terminating one of our own sessions from the audit view: its tab says "terminated".
       'audit.terminate': async (request) => {
         const undo = sessions.expectTermination(request.sessionId);

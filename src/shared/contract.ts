@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, SsoDeviceCode } from './domain/profiles';
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
+import { containersCalls, containersEvents } from './contract-containers';
+import { EngineKind, SessionInfo } from './domain/sessions';
+import { ECS_TARGET } from './domain/containers';
 import { settingsCalls, settingsEvents } from './contract-settings';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
@@ -35,31 +38,8 @@ export type Notice = z.infer<typeof Notice>;
 
 const Empty = z.object({}).strict();
 
-export const EngineKind = z.enum(['native', 'plugin']);
-export type EngineKind = z.infer<typeof EngineKind>;
-
-export const SessionState = z.enum(['connecting', 'live', 'reconnecting', 'ended']);
-export const SessionEndReason = z.enum(['exit', 'idle-timeout', 'max-duration', 'terminated', 'network', 'failed']);
-export type SessionEndReason = z.infer<typeof SessionEndReason>;
-
-/** A session as the renderer sees it: no token, no StreamUrl. */
-export const SessionInfo = z.object({
-  id: z.string(),
-  awsSessionId: z.string().nullable(),
-  profile: z.string(),
-  region: z.string(),
-  target: z.string(),
-  documentName: z.string().nullable(),
-  engine: EngineKind,
-  state: SessionState,
-  endReason: SessionEndReason.nullable(),
-  exitCode: z.number().int().nullable(),
-  message: z.string().nullable(),
-  startedAt: z.number(),
-  endedAt: z.number().nullable(),
-  recordingPath: z.string().nullable(),
-});
-export type SessionInfo = z.infer<typeof SessionInfo>;
+// Session schemas live in domain/sessions.ts so area contracts (contract-containers.ts) can use them.
+export { EngineKind, SessionState, SessionEndReason, SessionInfo } from './domain/sessions';
 
 /** Most port sessions one tunnel may pool (each is paced to ~1 MB/s by the agent). */
 export const MAX_TUNNEL_POOL = 8;
@@ -112,6 +92,7 @@ export const TunnelStats = z.object({
 });
 export type TunnelStats = z.infer<typeof TunnelStats>;
 const Port = z.number().int().min(1).max(65535);
+const NodeId = z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'a managed node id such as i-0123456789abcdef0');
 /** One sessions.write carries at most this many characters (a paste is split: splitTerminalInput). */
 export const MAX_TERMINAL_WRITE_CHARS = 64 * 1024;
 
@@ -130,6 +111,7 @@ export const PluginStatus = z.object({
 /** Every call: its name is the key, used as-is on both transports. */
 export const calls = {
   ...documentsCalls,
+  ...containersCalls,
   ...settingsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
@@ -184,7 +166,8 @@ export const calls = {
       .object({
         profile: z.string().min(1).max(200),
         region: z.string().min(1).max(40),
-        target: z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'a managed node id such as i-0123456789abcdef0'),
+        /** A managed node, or an ECS container (`ecs:<cluster>_<taskId>_<runtimeId>`): a port forward to the container. */
+        target: z.union([NodeId, z.string().regex(ECS_TARGET, 'an ECS container target ecs:<cluster>_<taskId>_<runtimeId>')]),
         remotePort: Port,
         remoteHost: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'a host name or IPv4 address').optional(),
         localPort: z.number().int().min(0).max(65535),
@@ -207,6 +190,7 @@ export const calls = {
 
 export const events = {
   ...documentsEvents,
+  ...containersEvents,
   ...settingsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */

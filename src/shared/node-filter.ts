@@ -153,8 +153,8 @@ function matches(key: SearchKey, term: NodeTerm): boolean {
   }
 }
 
-/** Split on whitespace, keeping "quoted parts" (also inside a term: tag:Name="web 1"). */
-function tokenize(query: string): string[] {
+/** Split on whitespace, keeping "quoted parts" (also inside a term: tag:Name="web 1"). Shared with the container filter. */
+export function tokenize(query: string): string[] {
   const tokens: string[] = [];
   let current = '';
   let quoted = false;

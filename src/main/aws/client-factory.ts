@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { appVersion } from '../../shared/version';
 import type { CredentialService } from './credentials';
 import type { ServiceId } from './profiles';
@@ -17,7 +18,7 @@ export interface AwsClientFactoryOptions {
   overrides?: Record<string, unknown>;
 }
 
-type Client = SSMClient | EC2Client | KMSClient | STSClient;
+type Client = SSMClient | EC2Client | KMSClient | STSClient | ECSClient;
 
 export class AwsClientFactory {
   private readonly clients = new Map<string, Promise<Client>>();
@@ -40,6 +41,10 @@ export class AwsClientFactory {
 
   kms(profile: string, region?: string): Promise<KMSClient> {
     return this.get('kms', profile, region, (config) => new KMSClient(config));
+  }
+
+  ecs(profile: string, region?: string): Promise<ECSClient> {
+    return this.get('ecs', profile, region, (config) => new ECSClient(config));
   }
 
   sts(profile: string, region?: string): Promise<STSClient> {

@@ -3,7 +3,7 @@
 // section, its endpoint_url — unless configured endpoints are switched off.
 import type { ProfileRecord } from './profile-classifier';
 
-export type ServiceId = 'ssm' | 'ec2' | 'sts' | 'kms' | 'sso' | 'sso_oidc';
+export type ServiceId = 'ssm' | 'ec2' | 'sts' | 'kms' | 'ecs' | 'sso' | 'sso_oidc';
 
 // Key of each service in a [services] section and in AWS_ENDPOINT_URL_<KEY>.
 const SERVICE_KEYS: Record<ServiceId, { config: string; env: string }> = {
@@ -11,6 +11,7 @@ const SERVICE_KEYS: Record<ServiceId, { config: string; env: string }> = {
   ec2: { config: 'ec2', env: 'EC2' },
   sts: { config: 'sts', env: 'STS' },
   kms: { config: 'kms', env: 'KMS' },
+  ecs: { config: 'ecs', env: 'ECS' },
   sso: { config: 'sso', env: 'SSO' },
   sso_oidc: { config: 'sso_oidc', env: 'SSO_OIDC' },
 };

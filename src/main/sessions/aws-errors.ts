@@ -9,6 +9,13 @@ export function describeAwsError(error: unknown, context: { target?: string; pro
   switch (name) {
     case 'TargetNotConnected':
       return new HatchError('AwsError', `${context.target ?? 'The node'} is not connected to Session Manager (${message}).`, 'Check the node is running and its SSM agent is online, then refresh the node list.', name);
+    case 'TargetNotConnectedException':
+      // ECS Exec: the container's agent is not reachable (often the task role's IAM).
+      return new HatchError('AwsError', `ECS Exec could not reach the container: ${message}`, 'Check that the task’s ExecuteCommandAgent is running and its task role allows ssmmessages:*, then try again.', name);
+    case 'InvalidParameterException':
+      return new HatchError('AwsError', message, /execute command was not enabled/i.test(message) ? 'Turn ECS Exec on for the service (enableExecuteCommand) and start new tasks.' : null, name);
+    case 'ClusterNotFoundException':
+      return new HatchError('AwsError', `The cluster was not found${where ? ` in ${where}` : ''}.`, 'Refresh the Containers view.', name);
     case 'InvalidDocument':
       return new HatchError('AwsError', `The session document was refused: ${message}`, 'Pick another document or fix its parameters.', name);
     case 'ExpiredTokenException':

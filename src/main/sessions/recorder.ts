@@ -11,7 +11,9 @@ export class SessionRecorder {
   constructor(dir: string, meta: { id: string; awsSessionId: string; target: string; cols: number; rows: number; title: string }) {
     mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    this.path = path.join(dir, `${stamp}-${meta.target}-${meta.id.slice(0, 8)}.cast`);
+    // Recording names are [A-Za-z0-9._-] (RecordingId): a container's ecs:… target has colons.
+    const target = meta.target.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+    this.path = path.join(dir, `${stamp}-${target}-${meta.id.slice(0, 8)}.cast`);
     this.stream = createWriteStream(this.path, { flags: 'wx', mode: 0o600 });
     this.stream.write(
       JSON.stringify({

@@ -17,6 +17,16 @@ export interface SessionAwsAccess {
   kms(profile: string, region: string): Promise<KMSClient>;
   childEnv(profile: string, region: string): Promise<Record<string, string>>;
   ssmEndpoint(profile: string, region: string): Promise<string>;
+  /** ECS ExecuteCommand (interactive): its `session` is a StartSession response. */
+  executeCommand?(profile: string, region: string, exec: ContainerExec): Promise<{ SessionId: string; TokenValue: string; StreamUrl: string }>;
+}
+
+/** A command in an ECS container (ExecuteCommand), instead of StartSession on a node. */
+export interface ContainerExec {
+  cluster: string;
+  task: string;
+  container: string;
+  command: string;
 }
 
 export interface SessionManagerOptions {
@@ -38,6 +48,8 @@ export interface StartRequest {
   engine?: EngineKind;
   cols: number;
   rows: number;
+  /** Set for a container shell: `target` is then the container's ecs:… target. */
+  exec?: ContainerExec;
 }
 
 interface LiveSession {
@@ -111,9 +123,10 @@ export class SessionManager {
     let started: { SessionId: string; TokenValue: string; StreamUrl: string };
     try {
       ssm = await aws.ssm(request.profile, request.region);
-      const response = await ssm.send(
-        new StartSessionCommand({ Target: request.target, DocumentName: request.documentName, Parameters: request.parameters, Reason: request.reason }),
-      );
+      // ECS Exec answers with the same session shape; Resume/Terminate then go to SSM.
+      const response = request.exec
+        ? await this.executeCommand(request.profile, request.region, request.exec)
+        : await ssm.send(new StartSessionCommand({ Target: request.target, DocumentName: request.documentName, Parameters: request.parameters, Reason: request.reason }));
       if (!response.SessionId || !response.TokenValue || !response.StreamUrl) throw new Error('StartSession returned no session.');
       started = { SessionId: response.SessionId, TokenValue: response.TokenValue, StreamUrl: response.StreamUrl };
     } catch (error) {
@@ -169,6 +182,11 @@ export class SessionManager {
     }
     this.changed(live);
     return live.info;
+  }
+
+  private executeCommand(profile: string, region: string, exec: ContainerExec) {
+    if (!this.options.aws.executeCommand) throw new HatchError('Unavailable', 'ECS Exec is not available here.');
+    return this.options.aws.executeCommand(profile, region, exec);
   }
 
   write(sessionId: string, data: string): void {
