@@ -1,6 +1,7 @@
 // The subcommands of `hatch`. Each lives in its own file under commands/ and is listed
 // here once; `hatch --help` is built from this list.
 import type { CliIo } from './io';
+import { cpCommand } from './commands/cp';
 
 export interface Subcommand {
   name: string;
@@ -12,4 +13,4 @@ export interface Subcommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const subcommands: readonly Subcommand[] = [];
+export const subcommands: readonly Subcommand[] = [cpCommand];

@@ -8,8 +8,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeInstanceInformationCommand, ResumeSessionCommand, SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import { connectDataChannel, type DataChannelClient } from '../protocol/client';
+import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { DataChannelClient } from '../protocol/client';
+import { openSession, ssmSessionCalls, type StartedSession } from '../protocol/opener';
 import { ShellSession } from '../protocol/shell-session';
 import { HatchError } from '../shared/contract';
 import type { ManagedNode } from '../shared/domain/inventory';
@@ -169,38 +170,19 @@ export class CliContext {
    * preferences ask for it; resumed through ResumeSession when the connection drops).
    */
   async openSession(node: Pick<NodeRef, 'id' | 'name'>, options: OpenSessionOptions = {}): Promise<DataChannelClient> {
-    const ssm = await this.ssm();
-    let started: { SessionId: string; TokenValue: string; StreamUrl: string };
+    const calls = ssmSessionCalls(await this.ssm());
+    let started: StartedSession;
     try {
-      const response = await ssm.send(
-        new StartSessionCommand({ Target: node.id, DocumentName: options.documentName, Parameters: options.parameters, Reason: options.reason }),
-      );
-      if (!response.SessionId || !response.TokenValue || !response.StreamUrl) throw new Error('StartSession returned no session.');
-      started = { SessionId: response.SessionId, TokenValue: response.TokenValue, StreamUrl: response.StreamUrl };
+      started = await calls.start({ Target: node.id, DocumentName: options.documentName, Parameters: options.parameters, Reason: options.reason });
     } catch (error) {
       throw asCliError(describeAwsError(error, { target: node.name === node.id ? node.id : `${node.name} (${node.id})`, profile: this.profile ?? undefined, region: this.region }));
     }
-    const sessionId = started.SessionId;
     try {
-      const client = await connectDataChannel({
-        streamUrl: started.StreamUrl,
-        tokenValue: started.TokenValue,
-        sessionId,
-        target: node.id,
-        kms: await this.aws.kms(),
-        resume: async () => {
-          const response = await ssm.send(new ResumeSessionCommand({ SessionId: sessionId }));
-          return { tokenValue: response.TokenValue, streamUrl: response.StreamUrl };
-        },
-        terminateSession: async () => {
-          await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
-        },
-      });
+      const { client } = await openSession({ calls, target: node.id, start: started, kms: await this.aws.kms() });
       this.sessions.add(client);
       void client.ended.then(() => this.sessions.delete(client));
       return client;
     } catch (error) {
-      void ssm.send(new TerminateSessionCommand({ SessionId: sessionId })).catch(() => undefined);
       throw new CliError(`could not open the session's data channel to ${node.name}: ${(error as Error).message}`);
     }
   }

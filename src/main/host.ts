@@ -21,6 +21,7 @@ import {
 import { SystemService, type HostKind } from './system/system-service';
 import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, createBuiltinSandbox, type BuiltinSandbox } from './aws';
 import { InventoryService } from './inventory';
+import { actionableError, ProfileHealth } from './inventory/actionable-errors';
 import { editableProfile } from './aws/editable-profile';
 import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
 import { NativeEngine } from './sessions/native-engine';
@@ -56,6 +57,8 @@ export interface HatchHostOptions {
   spawnPty?: SpawnPty;
   /** Where a thrown non-HatchError is reported (a bug); defaults to console.error. */
   logError?: (error: unknown, method: string) => void;
+  /** Opens a URL in the user's browser (Electron: shell.openExternal); absent in the browser host. */
+  openExternal?: (url: string) => Promise<void>;
   /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
   notify?: (notice: Notice) => void;
 }
@@ -89,7 +92,9 @@ export class HatchHost {
     const clients = new AwsClientFactory(credentials);
     const inventory = new InventoryService(clients, { invalidations: credentials });
     const listings = new Map<string, AbortController>();
-    this.disposers.push(profiles.watch((list) => this.emit('profiles.changed', { profiles: list })));
+    // A profile whose calls fail for a reason the person can act on shows the error on its dot.
+    const health = new ProfileHealth(() => void profiles.list().then((list) => this.emit('profiles.changed', { profiles: health.apply(list) }), () => undefined));
+    this.disposers.push(profiles.watch((list) => this.emit('profiles.changed', { profiles: health.apply(list) })));
 
     // A found plugin is remembered; a missing one is looked for again, so installing it
     // while Hatch runs is noticed.
@@ -160,7 +165,7 @@ export class HatchHost {
       'settings.get': () => settings.state(),
       'settings.update': (patch) => settings.update(patch),
       'system.ping': ({ nonce }) => ({ nonce }),
-      'profiles.list': async () => ({ profiles: await profiles.list() }),
+      'profiles.list': async () => ({ profiles: health.apply(await profiles.list()) }),
       'profiles.get': async ({ name }) => {
         const record = await profiles.get(name);
         if (record.source === 'builtin') throw new HatchError('BadRequest', 'The built-in Sandbox profile cannot be edited.');
@@ -193,10 +198,16 @@ export class HatchHost {
         const controller = new AbortController();
         listings.set(key, controller);
         try {
-          return await inventory.list(profile, region, { signal: controller.signal, onProgress: (progress) => this.emit('inventory.progress', progress) });
+          const snapshot = await inventory.list(profile, region, { signal: controller.signal, onProgress: (progress) => this.emit('inventory.progress', progress) });
+          health.succeeded(profile);
+          return snapshot;
         } catch (error) {
           if (controller.signal.aborted) throw new HatchError('Unavailable', 'Listing was cancelled.', 'Refresh to list the nodes again.');
-          throw error;
+          const endpoint = (await profiles.list().catch(() => [])).find((p) => p.name === profile)?.endpointUrl ?? null;
+          const actionable = actionableError(error, { profile, region, doing: 'listing its managed nodes', endpoint });
+          if (!actionable) throw error;
+          health.failed(profile, actionable);
+          throw actionable;
         } finally {
           if (listings.get(key) === controller) listings.delete(key);
         }
@@ -229,6 +240,20 @@ export class HatchHost {
         return {};
       },
       'tunnels.restart': ({ tunnelId }) => tunnels.restart(tunnelId),
+      'tunnels.openInBrowser': async ({ tunnelId }) => {
+        const tunnel = tunnels.list().find((t) => t.id === tunnelId);
+        if (!tunnel || tunnel.state !== 'open') throw new HatchError('BadRequest', 'That tunnel is not open.', 'Start it, then open it.');
+        // Built here from the tunnel's own port: the renderer never chooses what is opened.
+        const host = tunnel.bindAddress === '::1' ? '[::1]' : '127.0.0.1';
+        const url = `${tunnel.remotePort === 443 || tunnel.remotePort === 8443 ? 'https' : 'http'}://${host}:${tunnel.localPort}/`;
+        if (!options.openExternal) return { url, opened: false };
+        await options.openExternal(url);
+        return { url, opened: true };
+      },
+      'tunnels.remove': ({ tunnelId }) => {
+        tunnels.remove(tunnelId);
+        return {};
+      },
       'terminal.ack': ({ sessionId, chars }) => {
         sessions.ack(sessionId, chars);
         return {};

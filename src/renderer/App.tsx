@@ -74,12 +74,14 @@ export function App() {
     const offProgress = api.on('inventory.progress', ({ profile, region, count, page }) => useAppStore.getState().inventoryProgress(profile, region, count, page));
     const offTunnels = api.on('tunnels.changed', ({ tunnel }) => useAppStore.getState().upsertTunnel(tunnel));
     const offStats = api.on('tunnels.stats', ({ stats }) => useAppStore.getState().addTunnelStats(stats));
+    const offRemoved = api.on('tunnels.removed', ({ tunnelId }) => useAppStore.getState().removeTunnel(tunnelId));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
     return () => {
       offSessions();
       offTunnels();
       offStats();
+      offRemoved();
       offProgress();
       offProfiles();
       offNotice();

@@ -17,6 +17,7 @@ export function useAppSettingsSync(): void {
       try {
         apply(await api.call('settings.update', patch));
       } catch (error) {
+        void api.call('settings.get', {}).then(apply, () => undefined); // back to what main holds
         useAppStore.getState().pushNotice({ level: 'error', message: `Hatch could not change its settings: ${error instanceof Error ? error.message : String(error)}`, action: null });
       }
     });

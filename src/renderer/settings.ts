@@ -1,7 +1,7 @@
 // The app's settings in the renderer: a copy of what main keeps (settings.json), loaded at
 // start and replaced by every change main confirms. Readable outside React (appSettings()).
 import { create } from 'zustand';
-import { defaultAppSettings, type AppSettings, type AppSettingsPatch } from '../shared/domain/app-settings';
+import { applySettingsPatch, defaultAppSettings, type AppSettings, type AppSettingsPatch } from '../shared/domain/app-settings';
 
 interface SettingsState {
   settings: AppSettings;
@@ -21,6 +21,12 @@ export function connectSettings(saver: (patch: AppSettingsPatch) => Promise<void
   save = saver;
 }
 
+/** Applies the change here at once (controls follow the hand), then main saves and confirms it. */
 export function updateSettings(patch: AppSettingsPatch): Promise<void> {
+  try {
+    useSettings.setState({ settings: applySettingsPatch(useSettings.getState().settings, patch) });
+  } catch {
+    // out of range: main refuses it too, and says so
+  }
   return save ? save(patch) : Promise.resolve();
 }

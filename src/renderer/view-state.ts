@@ -8,9 +8,11 @@ export interface NodesViewState {
   query: string;
   sort: { key: SortKey; dir: 1 | -1 };
   tagColumns: string[];
+  /** List every region of the profile together (a Region column appears). */
+  allRegions: boolean;
 }
 
-const DEFAULTS: NodesViewState = { query: '', sort: { key: 'name', dir: 1 }, tagColumns: [] };
+const DEFAULTS: NodesViewState = { query: '', sort: { key: 'name', dir: 1 }, tagColumns: [], allRegions: false };
 const key = (profile: string) => `hatch.nodes.${profile}`;
 
 export function loadViewState(profile: string): NodesViewState {
@@ -21,6 +23,7 @@ export function loadViewState(profile: string): NodesViewState {
       query: typeof raw.query === 'string' ? raw.query : '',
       sort: raw.sort && typeof raw.sort.key === 'string' && (raw.sort.dir === 1 || raw.sort.dir === -1) ? raw.sort : DEFAULTS.sort,
       tagColumns: Array.isArray(raw.tagColumns) ? raw.tagColumns.filter((t): t is string => typeof t === 'string') : [],
+      allRegions: raw.allRegions === true,
     };
   } catch {
     return DEFAULTS; // unreadable state is replaced, never fatal

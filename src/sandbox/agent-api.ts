@@ -23,6 +23,10 @@ export interface FleetNode {
   computerName: string;
   /** Remote-host names this node can reach, mapped to loopback addresses (never anything else). */
   hostMap?: Record<string, string>;
+  /** Commands its shells do not find on PATH (e.g. a node without gzip). */
+  hideTools?: string[];
+  /** Its shells report their working directory with OSC 7 at each prompt. */
+  osc7?: boolean;
   /**
    * Ports this node listens on, served by these loopback ports (e.g. 22 → a test's sshd,
    * 3389 → a stand-in RDP server). Ports not listed are the same port on loopback.

@@ -30,7 +30,7 @@ Fleet file (--fleet): JSON, { "accountId"?: "123456789012", "nodes": [ { "instan
 "i-0123456789abcdef0" or "mi-…", "name": "web-1", "tags"?: {…}, "platformType"?:
 Linux|Windows|MacOS, "platformName"?, "platformVersion"?, "pingStatus"?: Online|
 ConnectionLost|Inactive, "agentVersion"?, "ipAddress"?, "region"?, "computerName"?,
-"hostMap"?: { "db.internal": "127.0.0.1" } } ], "clusters"?: [ { "name", "region"?,
+"hostMap"?: { "db.internal": "127.0.0.1" }, "hideTools"?: ["gzip"], "osc7"?: true } ], "clusters"?: [ { "name", "region"?,
 "tags"?, "denyExecuteCommand"?, "services"?: [ { "name", "desiredCount"?,
 "enableExecuteCommand"?, "agentStatus"?: RUNNING|PENDING|STOPPED, "containers": [ {
 "name", "image"?, "environment"?, "ports"? } ] } ] } ] } (a bare array of nodes also works).

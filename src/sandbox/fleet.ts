@@ -4,8 +4,10 @@
 // Fleet file: { "accountId"?: "123456789012", "nodes": [ { "instanceId": "i-0123456789abcdef0" | "mi-…",
 //   "name": "web-1", "tags"?: {…}, "platformType"?: "Linux"|"Windows"|"MacOS", "platformName"?, "platformVersion"?,
 //   "pingStatus"?: "Online"|"ConnectionLost"|"Inactive", "agentVersion"?, "ipAddress"?, "region"?, "accountId"?,
-//   "computerName"?, "hostMap"?: { "db.internal": "127.0.0.1" } } ],
+//   "computerName"?, "hostMap"?: { "db.internal": "127.0.0.1" }, "hideTools"?: ["gzip"], "osc7"?: true } ],
 //   "clusters"?: [ ECS clusters, see ecs-fleet.ts ] }   (a bare array of nodes is accepted too)
+//   hideTools: commands the node's shells do not find on PATH (a node without gzip);
+//   osc7: its shells report their directory (OSC 7) at each prompt.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -30,6 +32,8 @@ const nodeSchema = z.object({
   accountId: z.string().regex(/^\d{12}$/).optional(),
   computerName: z.string().optional(),
   hostMap: z.record(z.string(), z.string().regex(/^(127\.\d+\.\d+\.\d+|::1|localhost)$/, 'hostMap targets must be loopback')).optional(),
+  hideTools: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, 'tool names are plain file names')).optional(),
+  osc7: z.boolean().optional(),
 });
 // Parsed by shape (not z.union) so errors point at the bad node field.
 const fileSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema), clusters: z.array(clusterSchema).optional() });
@@ -62,6 +66,8 @@ export function completeNode(n: FleetNodeInput, accountId = DEFAULT_ACCOUNT_ID):
     resourceType: isEc2 ? 'EC2Instance' : 'ManagedInstance',
     computerName: n.computerName ?? (platformType === 'Windows' ? n.name.toUpperCase().slice(0, 15) : `${n.name}.internal`),
     ...(n.hostMap ? { hostMap: n.hostMap } : {}),
+    ...(n.hideTools?.length ? { hideTools: n.hideTools } : {}),
+    ...(n.osc7 ? { osc7: true } : {}),
   };
 }
 
@@ -166,7 +172,8 @@ export function defaultFleet(): Fleet {
     { name: 'web-eu-1', region: w, tags: { Environment: 'prod', Role: 'web', Team: 'frontend' } },
     { name: 'db-jump-eu', region: w, hostMap: loop, tags: { Environment: 'prod', Role: 'jump', Team: 'data' } },
   ];
-  const inputs: FleetNodeInput[] = specs.map((n) => ({ instanceId: idFor(n.name, n.region ?? e), ...n }));
+  // Shells of the friendly fleet report their directory (OSC 7), as many desktop distributions' shells do.
+  const inputs: FleetNodeInput[] = specs.map((n) => ({ instanceId: idFor(n.name, n.region ?? e), ...(n.platformType === 'Windows' ? {} : { osc7: true }), ...n }));
   return parseFleet({ nodes: inputs });
 }
 

@@ -182,6 +182,14 @@ export const calls = {
   'tunnels.list': { request: Empty, response: z.object({ tunnels: z.array(TunnelInfo) }) },
   'tunnels.stop': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: Empty },
   'tunnels.restart': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: TunnelInfo },
+  /**
+   * Open an open tunnel's local address in the web browser: main builds the URL from the
+   * tunnel's own loopback port and opens it (Electron); without a desktop (the browser host)
+   * it only answers the URL, for the page to open.
+   */
+  'tunnels.openInBrowser': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: z.object({ url: z.string(), opened: z.boolean() }) },
+  /** Forget a stopped or failed tunnel (it leaves the Tunnels view). */
+  'tunnels.remove': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: Empty },
   /** The renderer has written `chars` characters of a session's output (flow control). */
   'terminal.ack': { request: SessionRef.extend({ chars: z.number().int().nonnegative() }).strict(), response: Empty },
 } as const;
@@ -203,6 +211,7 @@ export const events = {
   'credentials.ssoDone': z.object({ profile: z.string(), outcome: z.enum(['signed-in', 'failed']) }),
   'sessions.changed': z.object({ session: SessionInfo }),
   'tunnels.changed': z.object({ tunnel: TunnelInfo }),
+  'tunnels.removed': z.object({ tunnelId: z.string() }),
   /** Counters of every running tunnel, about once a second. */
   'tunnels.stats': z.object({ stats: z.array(TunnelStats) }),
   /** One batch of a session's terminal output (coalesced in main). */

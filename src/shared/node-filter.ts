@@ -1,8 +1,9 @@
 // The node-table query language, as a pure module (the renderer may import it too):
 //
-//   web                 free text: substring of name, id, IP, platform name or type
+//   web                 free text: substring of name, id, IP, platform name or type, or a tag value
 //   "web server"        quotes keep spaces
-//   tag:env=prod        tag equals (case-insensitive); tag:env=prod* prefix; tag:env any value
+//   tag:env=prod        tag equals (case-insensitive); tag:env=prod* prefix; tag:env any value.
+//                       Common short keys also find their long form (env = Environment, see TAG_ALIASES)
 //   status:online       online | lost | inactive (comma for either: status:online,lost)
 //   platform:linux      platform type (linux/windows/macos) or a word of the platform name
 //   -term               any term negated
@@ -14,7 +15,7 @@ import type { ManagedNode, PingStatus } from './domain/inventory';
 
 export type NodeTerm =
   | { type: 'text'; value: string; negate: boolean }
-  | { type: 'tag'; key: string; value?: string; prefix: boolean; negate: boolean; needle: string }
+  | { type: 'tag'; key: string; value?: string; prefix: boolean; negate: boolean; needle: string; needles: string[] }
   | { type: 'status'; values: PingStatus[]; negate: boolean }
   | { type: 'platform'; value: string; negate: boolean };
 
@@ -23,6 +24,21 @@ export interface NodeQuery {
   /** Parts of the query that were not understood (shown to the user, otherwise ignored). */
   problems: string[];
 }
+
+/**
+ * Short tag keys people type for the long ones AWS examples use, both ways: `tag:env=prod`
+ * finds Environment=prod (and `tag:environment` finds env). Keys are lowercase.
+ */
+export const TAG_ALIASES: Record<string, string[]> = {
+  env: ['environment'],
+  environment: ['env'],
+  app: ['application'],
+  application: ['app'],
+  svc: ['service'],
+  service: ['svc'],
+  owner: ['team'],
+  team: ['owner'],
+};
 
 const STATUS: Record<string, PingStatus> = {
   online: 'Online',
@@ -51,14 +67,17 @@ export function parseNodeQuery(query: string): NodeQuery {
         problems.push(`"${token}": a tag needs a key (tag:Key=Value).`);
         continue;
       }
+      const keys = [key, ...(TAG_ALIASES[key] ?? [])];
       if (eq < 0) {
-        terms.push({ type: 'tag', key, prefix: false, negate, needle: `\u0001${key}\u0002` });
+        const needles = keys.map((k) => `\u0001${k}\u0002`);
+        terms.push({ type: 'tag', key, prefix: false, negate, needle: needles[0], needles });
       } else {
         let value = rest.slice(eq + 1).toLowerCase();
         const prefix = value.endsWith('*');
         if (prefix) value = value.slice(0, -1);
         // Exact: the value is followed by the next tag's separator (or the final one).
-        terms.push({ type: 'tag', key, value, prefix, negate, needle: `\u0001${key}\u0002${value}${prefix ? '' : '\u0001'}` });
+        const needles = keys.map((k) => `\u0001${k}\u0002${value}${prefix ? '' : '\u0001'}`);
+        terms.push({ type: 'tag', key, value, prefix, negate, needle: needles[0], needles });
       }
     } else if (qualifier === 'status' && rest) {
       const values: PingStatus[] = [];
@@ -110,7 +129,7 @@ export function matchesNode(node: ManagedNode, query: NodeQuery): boolean {
 }
 
 interface SearchKey {
-  /** name, id, ip, platform name and type, lowercased, separated by a char no query holds. */
+  /** name, id, ip, platform name and type, tag values, lowercased, separated by a char no query holds. */
   text: string;
   /** "\u0001key\u0002value" per tag, lowercased: tag terms are substring checks. */
   tags: string;
@@ -127,9 +146,13 @@ function searchKey(node: ManagedNode): SearchKey {
     const platformType = (node.platformType ?? '').toLowerCase();
     const platformName = (node.platformName ?? '').toLowerCase();
     let tags = '';
-    for (const k in node.tags) tags += `\u0001${k}\u0002${node.tags[k]}`;
+    let values = '';
+    for (const k in node.tags) {
+      tags += `\u0001${k}\u0002${node.tags[k]}`;
+      values += `\u0001${node.tags[k]}`;
+    }
     key = {
-      text: `${node.name}\u0001${node.id}\u0001${node.ipAddress ?? ''}\u0001${platformName}\u0001${platformType}`.toLowerCase(),
+      text: `${node.name}\u0001${node.id}\u0001${node.ipAddress ?? ''}\u0001${platformName}\u0001${platformType}${values}`.toLowerCase(),
       tags: `${tags.toLowerCase()}\u0001`,
       status: node.pingStatus,
       platformType,
@@ -149,7 +172,9 @@ function matches(key: SearchKey, term: NodeTerm): boolean {
     case 'platform':
       return key.platformType === term.value || key.platformName.includes(term.value);
     case 'tag':
-      return key.tags.includes(term.needle);
+      if (term.needles.length === 1) return key.tags.includes(term.needle);
+      for (const needle of term.needles) if (key.tags.includes(needle)) return true;
+      return false;
   }
 }
 
@@ -174,4 +199,60 @@ export function tokenize(query: string): string[] {
   }
   if (started && current) tokens.push(current);
   return tokens.filter((t) => t.length > 0);
+}
+
+/** What the word being typed asks to complete: a tag key (`tag:En`) or a tag value (`tag:Role=we`). */
+export type TagCompletion = { kind: 'key'; typed: string; start: number } | { kind: 'value'; key: string; typed: string; start: number };
+
+/** The tag completion at the end of `query` (where the caret is while typing), if any. */
+export function tagCompletionAt(query: string): TagCompletion | null {
+  const start = Math.max(query.lastIndexOf(' '), query.lastIndexOf('\t')) + 1;
+  let word = query.slice(start);
+  let offset = start;
+  if (word.startsWith('-')) {
+    word = word.slice(1);
+    offset++;
+  }
+  if (!word.toLowerCase().startsWith('tag:')) return null;
+  const rest = word.slice(4);
+  const eq = rest.indexOf('=');
+  if (eq < 0) return { kind: 'key', typed: rest, start: offset };
+  return { kind: 'value', key: rest.slice(0, eq), typed: rest.slice(eq + 1).replace(/^"/, ''), start: offset };
+}
+
+/** Tag keys and, per key, the values that occur in `nodes` (for suggestions and empty results). */
+export function tagIndex(nodes: readonly ManagedNode[]): Map<string, Map<string, number>> {
+  const index = new Map<string, Map<string, number>>();
+  for (const node of nodes) {
+    for (const k in node.tags) {
+      let values = index.get(k);
+      if (!values) index.set(k, (values = new Map()));
+      values.set(node.tags[k], (values.get(node.tags[k]) ?? 0) + 1);
+    }
+  }
+  return index;
+}
+
+/** Why a query found nothing, in words (one line per term that alone excludes everything). */
+export function explainEmpty(nodes: readonly ManagedNode[], query: string): string[] {
+  const parsed = parseNodeQuery(query);
+  const reasons: string[] = [];
+  const index = tagIndex(nodes);
+  const keys = [...index.keys()];
+  for (const term of parsed.terms) {
+    if (filterNodes(nodes, { terms: [term], problems: [] }).length > 0) continue;
+    if (term.type === 'tag' && !term.negate) {
+      const wanted = [term.key, ...(TAG_ALIASES[term.key] ?? [])];
+      const real = keys.find((k) => wanted.includes(k.toLowerCase()));
+      if (!real) reasons.push(`No node here has a tag "${term.key}".`);
+      else {
+        const values = [...index.get(real)!.keys()].slice(0, 8);
+        reasons.push(`No node has ${real}=${term.value ?? ''}${term.prefix ? '*' : ''}; its values here: ${values.join(', ')}.`);
+      }
+    } else if (term.type === 'text') reasons.push(`${term.negate ? 'Every node matches' : 'No name, id, IP, platform or tag value contains'} "${term.value}".`);
+    else if (term.type === 'status') reasons.push(`No node is ${term.negate ? 'anything but ' : ''}${term.values.join(' or ').toLowerCase()}.`);
+    else if (term.type === 'platform') reasons.push(`No node runs ${term.value}.`);
+  }
+  if (reasons.length === 0 && parsed.terms.length > 1) reasons.push('Each term matches some nodes, but no node matches all of them.');
+  return reasons;
 }

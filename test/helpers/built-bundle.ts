@@ -27,6 +27,13 @@ export async function ensureHostWebBuilt(): Promise<void> {
   await ensureNodeBuilt(path.join(repoRoot, 'dist/host-web/cli.cjs'), ['src/host-web', 'src/main', 'src/shared', 'src/protocol', 'src/sandbox', 'src/runtime']);
 }
 
+export const hatchBin = path.join(repoRoot, 'bin/hatch.cjs');
+
+/** The `hatch` command's bundle, rebuilt when anything it bundles is newer. */
+export async function ensureCliBuilt(): Promise<void> {
+  await ensureNodeBuilt(path.join(repoRoot, 'dist/cli/cli.cjs'), ['src/cli', 'src/main', 'src/protocol', 'src/shared', 'src/sandbox', 'src/runtime']);
+}
+
 async function ensureNodeBuilt(output: string, sources: string[]): Promise<void> {
   const fresh = () => existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map((dir) => newestMtime(path.join(repoRoot, dir))));
   if (fresh()) return;

@@ -174,6 +174,9 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(session.engine).toBe('plugin'); // the default when the plugin is installed
     await call('sessions.write', { sessionId: session.id, data: 'echo plugin-$((6*7))\r' });
     await waitFor(() => output(session.id).includes('plugin-42'));
+    // The tab tells the truth: live once the plugin reported the session started, not stuck on "connecting".
+    expect(output(session.id)).toContain(`Starting session with SessionId: ${session.awsSessionId}`);
+    await waitFor(() => sessionEvent(session.id)?.state === 'live');
     // The start size reached the remote pty, and a resize goes through the plugin too
     // (Hatch resizes the plugin's pty; the plugin sends the new size on SIGWINCH).
     await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });

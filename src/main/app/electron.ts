@@ -2,7 +2,7 @@
 // factory, the renderer protocol (with CSP), the IPC transport, the settings, the menus
 // and the tray (running tunnels) to one HatchHost.
 import '../../runtime/quiet-warnings';
-import { app, BrowserWindow, net, protocol, screen, session } from 'electron';
+import { app, BrowserWindow, net, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HatchHost } from '../host';
@@ -39,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
     dataDir: app.getPath('userData'),
     // Notices about settings.json wait for the window (declared below; called later).
     notify: (notice) => notify(notice),
+    // Only ever a loopback URL HatchHost built from an open tunnel's port (tunnels.openInBrowser).
+    openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK
     spawnPty: (options) => {
       const handle = ptyHost.spawn(options);
       handle.pid.catch(() => undefined); // a failed start is reported through onExit

@@ -32,7 +32,7 @@ export function hostTunnelSource(host: Pick<HatchHost, 'call' | 'subscribe'>): T
     for (const listener of listeners) listener();
   };
   const unsubscribe = host.subscribe((name) => {
-    if (name === 'tunnels.changed') void refresh();
+    if (name === 'tunnels.changed' || name === 'tunnels.removed') void refresh();
   });
   void refresh();
   return {

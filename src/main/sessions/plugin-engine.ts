@@ -38,14 +38,30 @@ export class PluginEngine implements SessionEngine {
     const state = new Listeners<EngineState>();
     const end = new Listeners<EngineEnd>();
     let terminating = false;
+    // Live once the plugin says the session started ("Starting session with SessionId: …",
+    // printed when its data channel is open) — not when the process starts: until then the
+    // session may still fail (a bad token, an unreachable endpoint). A plugin that prints
+    // no banner is live once its output has flowed for a moment.
+    let live = false;
+    let fallback: NodeJS.Timeout | null = null;
+    const goLive = () => {
+      if (live) return;
+      live = true;
+      if (fallback) clearTimeout(fallback);
+      state.emit('live');
+    };
     // The plugin exits 0 however the session ended; when the service gave a reason (idle
     // timeout, terminated, …) the plugin prints it as "SessionId: <id> : <reason>" last.
     let tail = '';
     child.onData((text) => {
       tail = (tail + text).slice(-600);
       data.emit(Buffer.from(text, 'utf8'));
+      if (live) return;
+      if (tail.includes('Starting session with SessionId')) goLive();
+      else fallback ??= setTimeout(goLive, PLUGIN_LIVE_FALLBACK_MS);
     });
     child.onExit(({ exitCode, signal, error }) => {
+      if (fallback) clearTimeout(fallback);
       const closing = new RegExp(`SessionId: ${escapeRegExp(start.SessionId)} : ([^\\r\\n]+)`).exec(tail);
       const serviceEnded = closing ? mapReason('terminated', closing[1]) : null;
       end.emit(
@@ -53,10 +69,9 @@ export class PluginEngine implements SessionEngine {
           ? { reason: 'terminated', exitCode, message: null }
           : exitCode === 0 && !error
             ? { reason: serviceEnded ?? 'exit', exitCode, message: closing?.[1].trim() ?? null }
-            : { reason: 'failed', exitCode, message: error ?? `session-manager-plugin exited with ${signal ? `signal ${signal}` : `status ${exitCode}`}.` },
+            : { reason: 'failed', exitCode, message: error ?? failureText(tail, signal, exitCode) },
       );
     });
-    queueMicrotask(() => state.emit('live'));
     return {
       write: (text) => child.write(text),
       resize: (cols, rows) => child.resize(cols, rows),
@@ -72,6 +87,18 @@ export class PluginEngine implements SessionEngine {
       latencyMs: () => null, // the plugin does not tell
     };
   }
+}
+
+/** How long output must flow without the start banner before the session counts as live. */
+export const PLUGIN_LIVE_FALLBACK_MS = 1500;
+
+/** The plugin's own last words when it fails ("Cannot perform start session: …"), with its status. */
+function failureText(tail: string, signal: number | undefined | null, exitCode: number | null): string {
+  // eslint-disable-next-line no-control-regex -- terminal escapes are stripped from the plugin's output
+  const lines = tail.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const last = lines.at(-1);
+  const status = `session-manager-plugin exited with ${signal ? `signal ${signal}` : `status ${exitCode}`}`;
+  return last ? `${last} (${status})` : `${status}.`;
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

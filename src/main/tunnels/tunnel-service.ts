@@ -172,6 +172,16 @@ export class TunnelService {
     return tunnel.info;
   }
 
+  /** Forgets a stopped or failed tunnel (a running one must be stopped first). */
+  remove(id: string): void {
+    const tunnel = this.get(id);
+    if (tunnel.info.state !== 'stopped' && tunnel.info.state !== 'failed') {
+      throw new HatchError('BadRequest', `The tunnel ${tunnel.info.label} is still ${tunnel.info.state}.`, 'Stop it first, then remove it.');
+    }
+    this.tunnels.delete(id);
+    this.options.emit('tunnels.removed', { tunnelId: id });
+  }
+
   async dispose(): Promise<void> {
     clearInterval(this.timer);
     await Promise.all([...this.tunnels.keys()].map((id) => this.stop(id).catch(() => undefined)));

@@ -1,9 +1,10 @@
 import type { ProfileSummary } from '../../shared/contract';
 import { useShallow } from 'zustand/react/shallow';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useAppStore } from '../stores/app-store';
 import { ProfileDialog } from './ProfileDialog';
-import { formatRate, localAddress } from '../views/TunnelsView';
+import { formatRate } from '../views/TunnelsView';
+import { localAddress, tunnelLabel, tunnelRoute } from '../names';
 
 const STATE_DOT: Record<ProfileSummary['credentialState'], { glyph: string; label: string; className: string }> = {
   ready: { glyph: '●', label: 'ready', className: 'dot-ok' },
@@ -32,6 +33,15 @@ export function Sidebar() {
   const selectProfile = useAppStore((s) => s.selectProfile);
   // '' = adding a profile, a name = editing it, null = no dialog.
   const [editing, setEditing] = useState<string | null>(null);
+  // "Edit profile" from an error message elsewhere (a listing that failed).
+  useEffect(() => {
+    const onEdit = (event: Event) => setEditing((event as CustomEvent<string>).detail);
+    window.addEventListener('hatch:edit-profile', onEdit);
+    return () => window.removeEventListener('hatch:edit-profile', onEdit);
+  }, []);
+  // Strings, so the shallow comparison sees when nothing changed.
+  const nameText = useAppStore(useShallow((s) => Object.fromEntries(Object.values(s.tunnels).map((t) => [t.id, `${tunnelLabel(s, t)}\n${tunnelRoute(s, t)}`]))));
+  const names = Object.fromEntries(Object.entries(nameText).map(([id, text]) => [id, { label: text.split('\n')[0], route: text.split('\n')[1] }]));
   const region = useAppStore((s) => s.selectedRegion);
   const selectRegion = useAppStore((s) => s.selectRegion);
   const tunnels = useAppStore(useShallow((s) => Object.values(s.tunnels).filter((t) => t.state !== 'stopped')));
@@ -107,9 +117,13 @@ export function Sidebar() {
             const s = stats[t.id]?.latest;
             return (
               <li key={t.id}>
-                <button type="button" className="tunnel-link" onClick={openTunnels} title={t.message ?? `${t.label} on ${localAddress(t)}`}>
-                  <span className={`dot tunnel-${t.state}`}>⇄</span> {t.label} <span className="dim">:{t.localPort}</span>
-                  <div className="dim small">{s ? formatRate(s.rateUp + s.rateDown) : t.state}</div>
+                <button type="button" className="tunnel-link" onClick={openTunnels} title={`${names[t.id]?.route} on ${localAddress(t)}${t.message ? `\n${t.message}` : ''}`}>
+                  <span className="tunnel-link-title">
+                    <span className={`dot tunnel-${t.state}`}>⇄</span> {names[t.id]?.label ?? t.label} <span className="dim">:{t.localPort}</span>
+                  </span>
+                  <div className="dim small tunnel-link-title">
+                    {t.state === 'open' ? (s ? formatRate(s.rateUp + s.rateDown) : 'open') : t.state} · {names[t.id]?.route}
+                  </div>
                 </button>
               </li>
             );

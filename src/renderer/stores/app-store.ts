@@ -1,7 +1,7 @@
 // Window-level UI state. Data from main arrives through HatchApi and is kept here;
 // terminal bytes never pass through this store (xterm owns them).
 import { create } from 'zustand';
-import type { Notice, ProfileSummary, SessionInfo, SystemInfo, TunnelInfo, TunnelStats } from '../../shared/contract';
+import { HatchError, type Notice, type ProfileSummary, type SessionInfo, type SystemInfo, type TunnelInfo, type TunnelStats } from '../../shared/contract';
 import type { InventorySnapshot } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { prepareNodes } from '../../shared/node-filter';
@@ -16,8 +16,12 @@ export interface InventoryState {
   loading: boolean;
   progress: number;
   error: string | null;
+  /** What to do about `error` and its kind (HatchError's action and detail), when known. */
+  errorInfo?: { action: string | null; detail: string | null } | null;
   /** A first listing shows its pages as they arrive; names and tags follow with the snapshot. */
   streaming: boolean;
+  /** A background refresh is running (the rows stay as they are until it ends). */
+  refreshing: boolean;
 }
 
 /** Pages waiting to be shown, flushed a few times a second (one re-sort per flush, not per page). */
@@ -67,7 +71,8 @@ export interface AppState {
   /** The node under the cursor in the node table (Ctrl/Cmd+T starts a session on it). */
   selectedNodeId: string | null;
   inventories: Record<string, InventoryState>;
-  loadInventory(profile: string, region: string): Promise<void>;
+  /** Lists the nodes; `background`: a quiet refresh that keeps the rows (and their selection) on screen. */
+  loadInventory(profile: string, region: string, options?: { background?: boolean }): Promise<void>;
   inventoryProgress(profile: string, region: string, count: number, page?: InventorySnapshot['nodes']): void;
   selectRegion(region: string): void;
   tabs: Tab[];
@@ -77,6 +82,7 @@ export interface AppState {
   tunnels: Record<string, TunnelInfo>;
   tunnelStats: Record<string, { latest: TunnelStats; history: number[] }>;
   upsertTunnel(tunnel: TunnelInfo): void;
+  removeTunnel(tunnelId: string): void;
   addTunnelStats(stats: TunnelStats[]): void;
   openTunnelsTab(): void;
   openView(kind: SingletonTabKind): void;
@@ -114,23 +120,30 @@ export const useAppStore = create<AppState>((set, get) => ({
   selectedRegion: null,
   selectedNodeId: null,
   inventories: {},
-  loadInventory: async (profile, region) => {
+  loadInventory: async (profile, region, options) => {
     const key = `${profile}/${region}`;
     const previous = get().inventories[key];
     const patch = (value: Partial<InventoryState>) => {
-      const current = get().inventories[key] ?? { nodes: [], errors: [], updatedAt: null, loading: false, progress: 0, error: null, streaming: false };
+      const current = get().inventories[key] ?? { nodes: [], errors: [], updatedAt: null, loading: false, progress: 0, error: null, streaming: false, refreshing: false };
       set({ inventories: { ...get().inventories, [key]: { ...current, ...value } } });
     };
-    pendingPages.delete(key);
-    patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [], streaming: !previous?.nodes.length });
+    const background = options?.background === true && previous !== undefined && !previous.loading;
+    if (background) {
+      if (previous.refreshing) return;
+      patch({ refreshing: true });
+    } else {
+      pendingPages.delete(key);
+      patch({ loading: true, progress: 0, error: null, nodes: previous?.nodes ?? [], streaming: !previous?.nodes.length });
+    }
     try {
       const snapshot = await api.call('inventory.list', { profile, region, refresh: previous !== undefined });
       prepareNodes(snapshot.nodes); // build the search keys now, not on the first keystroke
-      pendingPages.delete(key);
-      patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false, streaming: false });
+      if (!background) pendingPages.delete(key);
+      patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false, streaming: false, refreshing: false, error: null, errorInfo: null });
     } catch (error) {
-      pendingPages.delete(key);
-      patch({ loading: false, streaming: false, error: error instanceof Error ? error.message : String(error) });
+      if (!background) pendingPages.delete(key);
+      // A failed background refresh keeps the rows it had, and says why.
+      patch({ loading: false, streaming: false, refreshing: false, error: error instanceof Error ? error.message : String(error), errorInfo: error instanceof HatchError ? { action: error.action, detail: error.detail } : null });
     }
   },
   inventoryProgress: (profile, region, count, page) => {
@@ -158,6 +171,11 @@ export const useAppStore = create<AppState>((set, get) => ({
   tunnels: {},
   tunnelStats: {},
   upsertTunnel: (tunnel) => set({ tunnels: { ...get().tunnels, [tunnel.id]: tunnel } }),
+  removeTunnel: (tunnelId) => {
+    const { [tunnelId]: _gone, ...tunnels } = get().tunnels;
+    const { [tunnelId]: _stats, ...tunnelStats } = get().tunnelStats;
+    set({ tunnels, tunnelStats });
+  },
   addTunnelStats: (stats) => {
     const next = { ...get().tunnelStats };
     for (const s of stats) {

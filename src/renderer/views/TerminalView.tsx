@@ -203,7 +203,7 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
             return true;
           }}
         >
-          <p>Each line runs as a command on the node as soon as it arrives.</p>
+          <p>Several lines can run several commands on the node — each one as soon as its line ends, unless the shell waits for Enter.</p>
           <pre className="paste-preview">{pendingPaste.length > 2000 ? `${pendingPaste.slice(0, 2000)}…` : pendingPaste}</pre>
           <ModalActions>
             <button type="button" autoFocus onClick={() => setPendingPaste(null)}>

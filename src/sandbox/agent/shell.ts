@@ -1,7 +1,7 @@
 // Shell-type plugins: Standard_Stream and InteractiveCommands in a pty, NonInteractiveCommands
 // with pipes (so stdout and stderr stay apart).
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
@@ -30,7 +30,47 @@ function promptFor(name: string): string {
   return `ssm-user@${safe}:\\w\\$ `;
 }
 
-export function shellEnv(spec: AgentSessionSpec, home: string): Record<string, string> {
+const builtToolDirs = new Set<string>();
+
+/**
+ * PATH for a node's shells. A node with `hideTools` gets a folder of links to every command
+ * on the sandbox's PATH except those (built once per node), so `command -v gzip` finds
+ * nothing there, as on a minimal image.
+ */
+export function nodePath(dataDir: string, node: AgentSessionSpec['node']): string {
+  const base = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  if (!node.hideTools?.length) return base;
+  const safe = node.instanceId.replace(/[^A-Za-z0-9._-]/g, '_');
+  const dir = path.join(dataDir, 'tools', safe);
+  const key = `${dir}\u0000${node.hideTools.join(',')}`;
+  if (builtToolDirs.has(key)) return dir;
+  builtToolDirs.add(key);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const hidden = new Set(node.hideTools);
+  for (const folder of base.split(path.delimiter)) {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (hidden.has(name)) continue;
+      try {
+        symlinkSync(path.join(folder, name), path.join(dir, name));
+      } catch {
+        /* an earlier folder of PATH already has it: that one wins, as on PATH */
+      }
+    }
+  }
+  return dir;
+}
+
+// OSC 7 (file://host/dir) before each prompt, as VTE and many distributions' shells send it.
+const OSC7_PROMPT_COMMAND = 'printf "\\033]7;file://%s%s\\007" "$HOSTNAME" "$PWD"';
+
+export function shellEnv(spec: AgentSessionSpec, home: string, pathValue = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): Record<string, string> {
   const container = spec.node.container;
   if (container) {
     // An ECS container: its task definition's environment, its hostname, root's prompt.
@@ -41,7 +81,7 @@ export function shellEnv(spec: AgentSessionSpec, home: string): Record<string, s
     writeFileSync(shrc, `PS1='${ps1}'\n`);
     return {
       ...container.environment,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      PATH: pathValue,
       HOME: home,
       USER: 'root',
       TERM: 'xterm-256color',
@@ -57,7 +97,8 @@ export function shellEnv(spec: AgentSessionSpec, home: string): Record<string, s
   }
   // A fresh environment: the sandbox's own (possibly credential-bearing) variables stay out.
   return {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    ...(spec.node.osc7 ? { PROMPT_COMMAND: OSC7_PROMPT_COMMAND } : {}),
+    PATH: pathValue,
     HOME: home,
     USER: 'ssm-user',
     LOGNAME: 'ssm-user',
@@ -118,7 +159,7 @@ export class PtyHandler implements SessionHandler {
       cols: 80,
       rows: 24,
       cwd: home,
-      env: shellEnv(this.spec, home),
+      env: shellEnv(this.spec, home, nodePath(this.dataDir, this.spec.node)),
       encoding: null, // Buffers: we cut on UTF-8 boundaries ourselves
     });
     this.proc = proc;
@@ -199,7 +240,7 @@ export class CommandHandler implements SessionHandler {
     const props = commandProps(this.spec.properties);
     const child = spawnChild(SHELL, [...SHELL_ARGS, '-c', props.commands], {
       cwd: home,
-      env: shellEnv(this.spec, home),
+      env: shellEnv(this.spec, home, nodePath(this.dataDir, this.spec.node)),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so stop() reaches the command's children too
     });

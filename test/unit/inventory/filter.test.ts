@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { filterNodes, parseNodeQuery } from '../../../src/shared/node-filter';
+import { explainEmpty, filterNodes, parseNodeQuery, tagCompletionAt, tagIndex } from '../../../src/shared/node-filter';
 import { makeNodes } from './nodes';
+import type { ManagedNode } from '../../../src/shared/domain/inventory';
 
 const nodes = makeNodes(1000);
 const ids = (query: string) => filterNodes(nodes, query).map((n) => n.id);
@@ -69,5 +70,41 @@ describe('filterNodes', () => {
       naive((n) => n.name.includes('web') && n.tags.Environment === 'prod' && n.pingStatus === 'Online' && n.platformType === 'Linux'),
     );
     expect(ids('-status:online -web')).toEqual(naive((n) => n.pingStatus !== 'Online' && !n.name.includes('web')));
+  });
+});
+
+describe('what an operator types', () => {
+  const fleet: ManagedNode[] = [
+    { ...nodes[0], id: 'i-0000000000000001', name: 'web-1', tags: { Environment: 'prod', Role: 'web' } },
+    { ...nodes[1], id: 'i-0000000000000002', name: 'batch-1', tags: { Environment: 'staging', Role: 'batch' } },
+    { ...nodes[2], id: 'i-0000000000000003', name: 'legacy', tags: { env: 'prod' } },
+  ];
+  const names = (q: string) => filterNodes(fleet, q).map((n) => n.name);
+
+  it('plain text matches tag values', () => {
+    expect(names('staging')).toEqual(['batch-1']);
+    expect(names('prod')).toEqual(['web-1', 'legacy']);
+  });
+
+  it('env and Environment find each other (tag keys are case-insensitive, common short forms alias)', () => {
+    expect(names('tag:env=prod')).toEqual(['web-1', 'legacy']);
+    expect(names('tag:ENVIRONMENT=prod')).toEqual(['web-1', 'legacy']);
+    expect(names('-tag:env=prod')).toEqual(['batch-1']);
+    expect(names('tag:env')).toEqual(['web-1', 'batch-1', 'legacy']);
+  });
+
+  it('says why nothing matched, naming the keys and values that exist', () => {
+    expect(explainEmpty(fleet, 'tag:owner=me')).toEqual(['No node here has a tag "owner".']);
+    expect(explainEmpty(fleet, 'tag:Role=db')).toEqual(['No node has Role=db; its values here: web, batch.']);
+    expect(explainEmpty(fleet, 'web status:lost')[0]).toMatch(/No node is connectionlost/);
+    expect(explainEmpty(fleet, 'web batch')).toEqual(['Each term matches some nodes, but no node matches all of them.']);
+  });
+
+  it('finds the tag completion being typed', () => {
+    expect(tagCompletionAt('web tag:En')).toEqual({ kind: 'key', typed: 'En', start: 4 });
+    expect(tagCompletionAt('tag:Role=we')).toEqual({ kind: 'value', key: 'Role', typed: 'we', start: 0 });
+    expect(tagCompletionAt('-tag:')).toEqual({ kind: 'key', typed: '', start: 1 });
+    expect(tagCompletionAt('web')).toBeNull();
+    expect([...tagIndex(fleet).keys()]).toEqual(['Environment', 'Role', 'env']);
   });
 });

@@ -1,0 +1,116 @@
+// Errors a person can act on. An AWS call can fail in many ways; three of them are about
+// the profile rather than the request, and each has a clear next step:
+//   endpoint-unreachable  the endpoint's name does not resolve, refuses or times out (VPN off, wrong endpoint_url)
+//   credentials-expired   the keys or token have expired (sign in again, new MFA code)
+//   access-denied         the identity lacks an IAM permission (ask for it, by name)
+// They are told once, in words, where the listing failed — and the profile's dot turns to
+// the error state until a call succeeds again (ProfileHealth).
+import { HatchError } from '../../shared/contract';
+
+export type ProblemKind = 'endpoint-unreachable' | 'credentials-expired' | 'credentials-invalid' | 'access-denied';
+
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROTO', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+const INVALID = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'IncompleteSignature', 'AuthFailure']);
+const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'UnauthorizedException']);
+
+const name = (error: unknown) => (error as { name?: string } | null)?.name ?? '';
+const code = (error: unknown) => (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code ?? '';
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Which of the actionable kinds an error is, if any. */
+export function problemKind(error: unknown): ProblemKind | null {
+  if (error instanceof HatchError && isProblemKind(error.detail)) return error.detail;
+  // A HatchError wrapping an AWS error names it in `detail` (inventory-service's rethrow).
+  const n = error instanceof HatchError ? (error.detail ?? '') : name(error);
+  const c = code(error);
+  const text = message(error);
+  if (NETWORK_CODES.has(c) || /\b(getaddrinfo|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up)\b/.test(text) || n === 'TimeoutError') return 'endpoint-unreachable';
+  if (EXPIRED.has(n) || /security token included in the request is expired|token has expired|session has expired/i.test(text)) return 'credentials-expired';
+  if (INVALID.has(n)) return 'credentials-invalid';
+  if (DENIED.has(n) || /\bis not authorized to perform\b/.test(text)) return 'access-denied';
+  return null;
+}
+
+export function isProblemKind(value: unknown): value is ProblemKind {
+  return value === 'endpoint-unreachable' || value === 'credentials-expired' || value === 'credentials-invalid' || value === 'access-denied';
+}
+
+/** The host an error names (getaddrinfo ENOTFOUND ssm.example.com → ssm.example.com). */
+function hostOf(error: unknown): string | null {
+  const hostname = (error as { hostname?: string } | null)?.hostname;
+  if (hostname) return hostname;
+  return /(?:ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT)\s+([^\s:]+)/.exec(message(error))?.[1] ?? null;
+}
+
+/** The permission an AccessDenied message names ("…is not authorized to perform: ssm:X on…"). */
+function permissionOf(error: unknown): string | null {
+  return /perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(message(error))?.[1] ?? null;
+}
+
+/**
+ * The error in words with its next step (HatchError, `detail` = the kind), or null when it
+ * is not one of the actionable kinds (the caller reports it as it is).
+ */
+export function actionableError(error: unknown, context: { profile: string; region: string; doing: string; endpoint?: string | null }): HatchError | null {
+  const kind = problemKind(error);
+  const where = `${context.profile} (${context.region})`;
+  switch (kind) {
+    case 'endpoint-unreachable': {
+      const host = hostOf(error) ?? context.endpoint ?? `the AWS endpoint`;
+      const how = /ENOTFOUND|EAI_AGAIN/.test(message(error)) || code(error) === 'ENOTFOUND' ? 'its name does not resolve' : /ECONNREFUSED/.test(message(error)) ? 'the connection was refused' : 'it did not answer';
+      return new HatchError(
+        'Unavailable',
+        `Hatch could not reach ${host} for ${where}: ${how}.`,
+        context.endpoint ? `Check the network (VPN) and the profile’s endpoint_url (${context.endpoint}), then try again.` : 'Check the network (VPN or proxy), then try again.',
+        kind,
+      );
+    }
+    case 'credentials-expired':
+      return new HatchError('AwsError', `The credentials of ${where} have expired.`, 'Sign in again (SSO), enter a new MFA code, or refresh the keys in your AWS config — then try again.', kind);
+    case 'credentials-invalid':
+      return new HatchError('AwsError', `AWS did not accept the credentials of ${where} (${name(error)}).`, 'Check the access key and secret of this profile (Edit profile), then try again.', kind);
+    case 'access-denied': {
+      const permission = permissionOf(error);
+      return new HatchError(
+        'AwsError',
+        `Access denied for ${where} while ${context.doing}${permission ? `: the identity lacks ${permission}` : ''}.`,
+        `Ask your AWS administrator for ${permission ?? 'the IAM permission named in the error'} on this account.`,
+        kind,
+      );
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Profiles whose last call failed for an actionable reason: their dot shows the error until
+ * a call of theirs succeeds. Changes are announced (the host re-sends the profile list).
+ */
+export class ProfileHealth {
+  private readonly problems = new Map<string, { kind: ProblemKind; message: string }>();
+
+  constructor(private readonly changed: () => void) {}
+
+  failed(profile: string, error: HatchError): void {
+    if (!isProblemKind(error.detail)) return;
+    const text = error.action ? `${error.message} ${error.action}` : error.message;
+    const before = this.problems.get(profile);
+    if (before?.message === text) return;
+    this.problems.set(profile, { kind: error.detail, message: text });
+    this.changed();
+  }
+
+  succeeded(profile: string): void {
+    if (this.problems.delete(profile)) this.changed();
+  }
+
+  /** The summaries with the known problems applied. */
+  apply<T extends { name: string; credentialState: string; error: string | null }>(profiles: T[]): T[] {
+    return profiles.map((p) => {
+      const problem = this.problems.get(p.name);
+      return problem ? { ...p, credentialState: 'error', error: problem.message } : p;
+    });
+  }
+}
