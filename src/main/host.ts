@@ -172,14 +172,8 @@ export class HatchHost {
         return editableProfile(record);
       },
       'profiles.add': (input) => profiles.add(input),
-      'profiles.update': async (input) => {
-        // An edit that leaves the command empty keeps the current one (the form never sees it).
-        if (input.kind === 'credential-process' && !input.credentialProcess) {
-          const current = (await profiles.get(input.name)).data.credential_process;
-          if (current) input = { ...input, credentialProcess: current };
-        }
-        return profiles.update(input);
-      },
+      // An edit that leaves the command or the keys empty keeps the current ones (the form never sees them).
+      'profiles.update': (input) => profiles.update(input),
       'profiles.remove': async ({ name }) => {
         await profiles.remove(name);
         return {};
