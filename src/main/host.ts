@@ -144,10 +144,15 @@ export class HatchHost {
         const { recordings } = settings.current();
         return recordings.enabled ? { dir: settings.recordingsDir, includeInput: recordings.includeInput } : null;
       },
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     }));
 
     const containers = new ContainersService(clients, { invalidations: credentials });
-    const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
+    const tunnels = new TunnelService({
+      ssm: (profile, region) => clients.ssm(profile, region),
+      emit: (name, payload) => this.emit(name, payload),
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
+    });
     const transfers = new TransferService({
       ssm: (profile, region) => clients.ssm(profile, region),
       kms: (profile, region) => clients.kms(profile, region),
@@ -156,6 +161,7 @@ export class HatchHost {
       stagingDir: path.join(dataDir, 'transfers'),
       reveal: options.revealFile,
       fetchUrl: options.transferFetchUrl,
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     });
     this.transfers = transfers;
 

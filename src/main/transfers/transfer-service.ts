@@ -31,6 +31,8 @@ export interface TransferServiceOptions {
   reveal?: (file: string) => boolean;
   /** Browser host: the URL a finished download is fetched from. */
   fetchUrl?: (transferId: string, name: string) => string;
+  /** A profile's upload pacing ('aws': the plugin's 1 KiB + 1 ms, for accounts that need it). */
+  pacing?: (profile: string) => 'adaptive' | 'aws';
   /** How often progress goes out (ms). Default 250. */
   progressEveryMs?: number;
 }
@@ -229,7 +231,7 @@ export class TransferService {
       .catch(() => null);
     let client;
     try {
-      ({ client } = await openSession({ calls: ssmSessionCalls(ssm), target, start: { Target: target }, kms: await this.options.kms(profile, region) }));
+      ({ client } = await openSession({ calls: ssmSessionCalls(ssm), target, start: { Target: target }, kms: await this.options.kms(profile, region), pacing: this.options.pacing?.(profile) ?? 'adaptive' }));
     } catch (error) {
       throw describeAwsError(error, { target: job.info.nodeName, profile, region });
     }
