@@ -206,11 +206,12 @@ export class TransferService {
     job.info = { ...job.info, state: 'running', startedAt: Date.now() };
     this.changed(job);
     void this.transfer(job, controller.signal).then(
-      () => {
+      async () => {
+        // The staged copy of an upload goes before the panel hears "done".
+        if (job.info.direction === 'upload') await this.discardStaged(job).catch(() => undefined);
         const fetchUrl = job.info.direction === 'download' && job.info.localPath ? (this.options.fetchUrl?.(job.info.id, job.info.name) ?? null) : null;
         job.info = { ...job.info, fetchUrl };
         this.end(job, 'done', null);
-        if (job.info.direction === 'upload') void this.discardStaged(job);
       },
       (error: unknown) => {
         if (controller.signal.aborted) {
