@@ -15,6 +15,7 @@ import { PreferencesView } from './views/PreferencesView';
 import { DocumentsView } from './views/DocumentsView';
 import { AuditView } from './views/AuditView';
 import { SettingsView } from './views/SettingsView';
+import { ContainersView } from './views/ContainersView';
 import { useGlobalShortcuts } from './shortcuts';
 import { CommandPalette } from './components/CommandPalette';
 import { CredentialDialogs } from './components/CredentialDialogs';
@@ -26,6 +27,7 @@ import { TooltipProvider } from './ui/Tooltip';
 import { RecordingsNotice } from './components/RecordingsNotice';
 import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
+import './container-commands';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {
@@ -43,6 +45,8 @@ function TabView({ tab }: { tab: Tab }) {
       return <AuditView />;
     case 'settings':
       return <SettingsView />;
+    case 'containers':
+      return <ContainersView />;
   }
 }
 

@@ -107,6 +107,7 @@ export class SessionManager {
         startedAt: Date.now(),
         endedAt: null,
         recordingPath: null,
+        exec: request.exec ?? null,
       },
       request,
       engine: null,
