@@ -124,10 +124,15 @@ export class HatchHost {
         const { recordings } = settings.current();
         return recordings.enabled ? { dir: settings.recordingsDir, includeInput: recordings.includeInput } : null;
       },
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     }));
 
     const containers = new ContainersService(clients, { invalidations: credentials });
-    const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
+    const tunnels = new TunnelService({
+      ssm: (profile, region) => clients.ssm(profile, region),
+      emit: (name, payload) => this.emit(name, payload),
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
+    });
 
     this.disposers.push(
       () => containers.dispose(),

@@ -23,6 +23,7 @@ import { loadViewState, saveViewState, type NodesViewState, type SortKey } from 
 import { ContextMenu, DropdownMenu } from '../ui/Menu';
 import { Tip } from '../ui/Tooltip';
 import { PopoverAnchor, PopoverBody, PopoverRoot } from '../ui/Popover';
+import { PacingToggle } from '../components/PacingToggle';
 import { updateSettings, useSettings } from '../settings';
 import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
 import { marksOf, toggleFavourite, useNodeMarks } from '../node-marks';
@@ -524,6 +525,7 @@ export function NodesView() {
         )}
         <span className="statusbar-spacer" />
         <EnginePicker value={engine} onChange={(choice) => void updateSettings({ profileEngines: { [profile.name]: choice === 'auto' ? null : choice } })} />
+        <PacingToggle profile={profile.name} />
         <span className="node-count nowrap">
           {selected.size > 1 ? `${selected.size} selected · ` : ''}
           {rows.length.toLocaleString()} of {allNodes.length.toLocaleString()}
