@@ -18,6 +18,7 @@ import { NativeEngine } from './sessions/native-engine';
 import type { SpawnPty } from './sessions/pty';
 import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
+import { TransferService } from './transfers/transfer-service';
 import { documentsHandlers } from './documents/handlers';
 import { DocumentsService } from './documents/documents-service';
 import { PreferencesService } from './documents/preferences-service';
@@ -53,11 +54,19 @@ export interface HatchHostOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
   notify?: (notice: Notice) => void;
+  /** Where downloads land (Electron: the Downloads folder); default ~/Downloads. */
+  downloadsDir?: string;
+  /** Shows a file in the system's file manager (Electron: shell.showItemInFolder). */
+  revealFile?: (file: string) => boolean;
+  /** Browser host: the same-origin URL of a finished download (served by the host with its token). */
+  transferFetchUrl?: (transferId: string, name: string) => string;
 }
 
 export class HatchHost {
   private readonly events = new Emitter<[name: EventName, payload: unknown]>();
   private readonly handlers: Handlers;
+  /** Finished downloads, for the browser host to serve. */
+  readonly transfers: TransferService;
   private readonly sessions: SessionManager;
   private readonly logError: (error: unknown, method: string) => void;
   private readonly disposers: Array<() => void | Promise<void>> = [];
@@ -133,9 +142,21 @@ export class HatchHost {
       emit: (name, payload) => this.emit(name, payload),
       pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     });
+    const transfers = new TransferService({
+      ssm: (profile, region) => clients.ssm(profile, region),
+      kms: (profile, region) => clients.kms(profile, region),
+      emit: (name, payload) => this.emit(name, payload),
+      downloadsDir: options.downloadsDir ?? path.join(os.homedir(), 'Downloads'),
+      stagingDir: path.join(dataDir, 'transfers'),
+      reveal: options.revealFile,
+      fetchUrl: options.transferFetchUrl,
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
+    });
+    this.transfers = transfers;
 
     this.disposers.push(
       () => containers.dispose(),
+      () => transfers.dispose(),
       () => tunnels.dispose(),
       () => sessions.dispose(),
       () => clients.dispose(),
@@ -234,6 +255,24 @@ export class HatchHost {
       },
       'sessions.restart': ({ sessionId }) => sessions.restart(sessionId),
       'sessions.stats': ({ sessionId }) => sessions.stats(sessionId),
+      'transfers.list': () => ({ transfers: transfers.list() }),
+      'transfers.uploadBegin': (request) => transfers.uploadBegin(request),
+      'transfers.uploadChunk': async ({ transferId, offset, data }) => {
+        await transfers.uploadChunk(transferId, offset, data);
+        return {};
+      },
+      'transfers.uploadEnd': ({ transferId }) => transfers.uploadEnd(transferId),
+      'transfers.download': (request) => transfers.download(request),
+      'transfers.cancel': ({ transferId }) => {
+        transfers.cancel(transferId);
+        return {};
+      },
+      'transfers.retry': ({ transferId }) => transfers.retry(transferId),
+      'transfers.reveal': ({ transferId }) => ({ shown: transfers.reveal(transferId) }),
+      'transfers.remove': ({ transferId }) => {
+        transfers.remove(transferId);
+        return {};
+      },
       'tunnels.start': (request) => tunnels.start(request),
       'tunnels.list': () => ({ tunnels: tunnels.list() }),
       'tunnels.stop': async ({ tunnelId }) => {

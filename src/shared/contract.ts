@@ -11,6 +11,7 @@ import { containersCalls, containersEvents } from './contract-containers';
 import { EngineKind, SessionInfo } from './domain/sessions';
 import { ECS_TARGET } from './domain/containers';
 import { settingsCalls, settingsEvents } from './contract-settings';
+import { transfersCalls, transfersEvents } from './contract-transfers';
 import { Emitter } from './emitter';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
@@ -114,6 +115,7 @@ export const calls = {
   ...documentsCalls,
   ...containersCalls,
   ...settingsCalls,
+  ...transfersCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -204,6 +206,7 @@ export const events = {
   ...documentsEvents,
   ...containersEvents,
   ...settingsEvents,
+  ...transfersEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),

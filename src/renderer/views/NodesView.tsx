@@ -29,6 +29,7 @@ import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
 import { marksOf, toggleFavourite, useNodeMarks } from '../node-marks';
 import { regionsOf } from '../components/view-helpers';
 import { InventoryError } from '../components/InventoryError';
+import { fileDropProps } from '../transfers/transfers';
 
 interface Column {
   key: SortKey;
@@ -348,6 +349,7 @@ export function NodesView() {
                   title={why ?? undefined}
                   onClick={(e) => click(item.index, e)}
                   onDoubleClick={() => start(node)}
+                  {...fileDropProps(() => (why ? null : { profile: profileName, region: node.region, target: node.id, nodeName: node.name }))}
                   onContextMenu={() => {
                     menuNode.current = node;
                     if (!selected.has(node.id)) click(item.index, { ctrlKey: false, metaKey: false, shiftKey: false } as React.MouseEvent);
