@@ -4,20 +4,7 @@
 // parsed with its schema on the way out (undeclared fields are stripped).
 import os from 'node:os';
 import path from 'node:path';
-import type { z } from 'zod';
-import {
-  calls,
-  events,
-  HatchError,
-  isEventName,
-  isMethod,
-  type CallResponse,
-  type CallResult,
-  type Calls,
-  type EventName,
-  type EventPayload,
-  type Method,
-} from '../shared/contract';
+import { calls, events, HatchError, isEventName, isMethod, type CallResult, type EventName, type EventPayload } from '../shared/contract';
 import { SystemService, type HostKind } from './system/system-service';
 import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, createBuiltinSandbox, type BuiltinSandbox } from './aws';
 import { InventoryService } from './inventory';
@@ -33,6 +20,11 @@ import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
 import { TransferService } from './transfers/transfer-service';
 import { documentsHandlers } from './documents/handlers';
+import { DocumentsService } from './documents/documents-service';
+import { PreferencesService } from './documents/preferences-service';
+import { AuditService } from './audit/audit-service';
+import { Recordings } from './audit/recordings';
+import type { Handlers } from './handlers';
 import { ContainersService } from './containers/containers-service';
 import { containersHandlers, executeCommandWith } from './containers/handlers';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
@@ -41,9 +33,6 @@ import { AppSettingsService } from './settings/app-settings-service';
 import { pruneRecordings } from './sessions/recorder';
 import type { Notice } from '../shared/contract';
 
-export type Handlers = {
-  [M in Method]: (request: z.output<Calls[M]['request']>) => Promise<CallResponse<M>> | CallResponse<M>;
-};
 
 export type EventListener = (name: EventName, payload: unknown) => void;
 
@@ -177,7 +166,16 @@ export class HatchHost {
       async () => (await this.settingsStore).flush(),
     );
 
-    const documentHandlers = documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) });
+    const ssm = (profile: string, region: string) => clients.ssm(profile, region);
+    const kms = (profile: string, region: string) => clients.kms(profile, region);
+    const recordings = new Recordings(settings.recordingsDir);
+    const documentHandlers = documentsHandlers({
+      preferences: new PreferencesService({ ssm, kms }),
+      documents: new DocumentsService({ ssm, sts: (profile, region) => clients.sts(profile, region) }),
+      recordings,
+      audit: new AuditService(ssm, recordings),
+      preflight: { ssm, kms, plugin: pluginInfo },
+    });
     this.handlers = {
       ...documentHandlers,
       ...containersHandlers({ containers, sessions }),
