@@ -34,6 +34,12 @@ import { TunnelService } from './tunnels/tunnel-service';
 import { documentsHandlers } from './documents/handlers';
 import { ContainersService } from './containers/containers-service';
 import { containersHandlers, executeCommandWith } from './containers/handlers';
+import { SshConfigService } from './ssh/ssh-config-service';
+import type { SshEntry } from './ssh/ssh-config';
+import type { SshConfigEntry } from '../shared/contract-access';
+import { hatchCommandLine } from './ssh/hatch-command';
+import { RdpService } from './rdp/rdp-service';
+import type { LauncherProbe, Spawner } from './rdp/launcher';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 import { SettingsStore } from './settings/settings-store';
 import { AppSettingsService } from './settings/app-settings-service';
@@ -64,6 +70,10 @@ export interface HatchHostOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
   notify?: (notice: Notice) => void;
+  /** How a Remote Desktop client is found and started (tests record the arguments); default the system's. */
+  rdp?: { probe?: LauncherProbe; spawner?: Spawner };
+  /** The words that start `hatch` in ssh's ProxyCommand; default an installed `hatch`, else this checkout's bin/hatch.cjs. */
+  hatchCommand?: () => string[] | null;
 }
 
 export class HatchHost {
@@ -145,6 +155,18 @@ export class HatchHost {
       pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     });
 
+    const home = () => options.env?.HOME || options.env?.USERPROFILE || os.homedir();
+    const sshConfig = new SshConfigService({ home, hatchCommand: options.hatchCommand ?? (() => hatchCommandLine(options.env ?? process.env)) });
+    const rdp = new RdpService({
+      startTunnel: (request) => tunnels.start(request),
+      dir: path.join(dataDir, 'rdp'),
+      launchClients: options.host === 'electron',
+      probe: options.rdp?.probe,
+      spawner: options.rdp?.spawner,
+    });
+    const sshEntry = (profile: string, region: string, entry: SshConfigEntry): SshEntry =>
+      entry.kind === 'node' ? { ...entry, profile, region } : { kind: 'profile', profile, region, ...(entry.user ? { user: entry.user } : {}) };
+
     this.disposers.push(
       () => containers.dispose(),
       () => tunnels.dispose(),
@@ -160,6 +182,9 @@ export class HatchHost {
     this.handlers = {
       ...documentHandlers,
       ...containersHandlers({ containers, sessions }),
+      'ssh.configPreview': ({ profile, region, entry }) => sshConfig.preview(sshEntry(profile, region, entry)),
+      'ssh.configSave': ({ profile, region, entry, sha256 }) => sshConfig.save(sshEntry(profile, region, entry), sha256),
+      'rdp.connect': (request) => rdp.connect(request),
       // Terminating one of our own sessions from the audit view: its tab says "terminated".
       'audit.terminate': async (request) => {
         const undo = sessions.expectTermination(request.sessionId);

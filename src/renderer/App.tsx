@@ -28,6 +28,7 @@ import { RecordingsNotice } from './components/RecordingsNotice';
 import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
 import './container-commands';
+import './access-commands';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {

@@ -8,6 +8,7 @@ import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, Ss
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
 import { containersCalls, containersEvents } from './contract-containers';
+import { accessCalls, accessEvents } from './contract-access';
 import { EngineKind, SessionInfo } from './domain/sessions';
 import { ECS_TARGET } from './domain/containers';
 import { settingsCalls, settingsEvents } from './contract-settings';
@@ -112,6 +113,7 @@ export const PluginStatus = z.object({
 export const calls = {
   ...documentsCalls,
   ...containersCalls,
+  ...accessCalls,
   ...settingsCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
@@ -202,6 +204,7 @@ export const calls = {
 export const events = {
   ...documentsEvents,
   ...containersEvents,
+  ...accessEvents,
   ...settingsEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
