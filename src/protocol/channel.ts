@@ -83,7 +83,7 @@ export interface ChannelOptions {
   initialRtoMs?: number;
   /** Give up after this many resends of one message (reference: 3000). Default: never. */
   maxResendAttempts?: number;
-  /** Clock in ms; injectable for tests. */
+  /** Monotonic clock in ms (default performance.now); injectable for tests. */
   now?: () => number;
 }
 
@@ -287,7 +287,8 @@ export class DataChannel {
     this.highWater = opts.sendHighWaterMark ?? 1 << 20;
     this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
     this.maxResends = opts.maxResendAttempts ?? Infinity;
-    this.now = opts.now ?? Date.now;
+    // Sub-millisecond and monotonic: loopback round trips are well under 1 ms.
+    this.now = opts.now ?? (() => performance.now());
     this.cc = aws || opts.window !== undefined ? null : new CongestionWindow({ messageBytes: this.maxMessageSize, ...opts.congestion }, this.now);
     this.rto = new RtoEstimator({ minRtoMs: opts.minRtoMs ?? 200, initialRtoMs: opts.initialRtoMs ?? 1000 });
     const tick = opts.resendTickMs ?? 100;

@@ -1,6 +1,8 @@
 // The native engine's session object: one data channel over `ws`, with handshake, KMS,
 // keep-alive and resume (spec 3, 6, 7, 10). Session kinds (shell, port) sit on top of it.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
 import { DataChannel, type ChannelOptions, type ChannelSocket } from './channel';
 import { PayloadType, ProtocolError, type ClientMessage } from './codec';
@@ -102,34 +104,44 @@ function isProvider(k: KmsClientLike | DataKeyProvider): k is DataKeyProvider {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Adapts a `ws` socket to the channel's transport interface. */
-/** The part of ws's underlying TCP/TLS socket that write batching needs. */
-interface Corkable {
-  cork(): void;
-  uncork(): void;
+/**
+ * Opens the TCP/TLS connection for ws ourselves (ws's documented `createConnection` option)
+ * so the channel can cork and uncork it around a batch of frames without reaching into ws's
+ * private fields. Mirrors ws's own defaults: SNI from the host name, never a Unix path.
+ */
+function ownedConnection(secure: boolean, onSocket: (s: net.Socket) => void): ClientOptions['createConnection'] {
+  const open = (options: net.NetConnectOpts & tls.ConnectionOptions): net.Socket => {
+    const o = { ...options, path: undefined } as tls.ConnectionOptions & net.TcpNetConnectOpts;
+    let socket: net.Socket;
+    if (secure) {
+      if (!o.servername && o.servername !== '') o.servername = o.host && net.isIP(o.host) ? '' : o.host;
+      socket = tls.connect(o);
+    } else {
+      socket = net.connect(o);
+    }
+    onSocket(socket);
+    return socket;
+  };
+  return open as unknown as ClientOptions['createConnection'];
 }
 
-function wsAdapter(ws: WebSocket): ChannelSocket {
-  // Write batching: the first frame sent in a tick corks the underlying socket and the corked
-  // writes go out together on the next tick (one writev instead of one syscall per frame).
-  // Every frame is still its own WebSocket message, i.e. one ClientMessage (spec 3.3).
-  let corked: Corkable | null = null;
+/** Adapts a `ws` socket to the channel's transport interface. */
+function wsAdapter(ws: WebSocket, raw: net.Socket | null): ChannelSocket {
+  // Write batching: the first frame sent in a tick corks the connection and the corked writes
+  // go out together on the next tick (one writev instead of one syscall per frame). Every
+  // frame is still its own WebSocket message, i.e. one ClientMessage (spec 3.3).
+  let corked = false;
   const flush = (): void => {
-    const raw = corked;
-    corked = null;
+    corked = false;
     raw?.uncork();
   };
   return {
     send(frame) {
       if (ws.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
-      if (!corked) {
-        // `_socket` is ws's (undocumented but stable since ws 1.x) net.Socket/TLSSocket.
-        const raw = (ws as unknown as { _socket?: Partial<Corkable> | null })._socket;
-        if (raw && typeof raw.cork === 'function' && typeof raw.uncork === 'function') {
-          raw.cork();
-          corked = raw as Corkable;
-          process.nextTick(flush);
-        }
+      if (raw && !corked) {
+        raw.cork();
+        corked = true;
+        process.nextTick(flush);
       }
       ws.send(frame, { binary: true });
     },
@@ -298,6 +310,9 @@ export class DataChannelClient {
   private dial(): Promise<void> {
     return new Promise((resolve, reject) => {
       const wsOpts: ClientOptions = { handshakeTimeout: 45_000, perMessageDeflate: false, ...this.opts.wsOptions };
+      let raw: net.Socket | null = null;
+      // Through a proxy agent the agent makes the connection; frames are then simply not corked.
+      if (!wsOpts.agent && !wsOpts.createConnection) wsOpts.createConnection = ownedConnection(this.streamUrl.startsWith('wss:'), (sock) => (raw = sock));
       let ws: WebSocket;
       try {
         ws = this.opts.openSocket ? this.opts.openSocket(this.streamUrl, wsOpts) : new WebSocket(this.streamUrl, wsOpts);
@@ -326,7 +341,7 @@ export class DataChannelClient {
         this.ws = ws;
         this.lastHeard = Date.now();
         ws.ping('keepalive');
-        this.channel.attach(wsAdapter(ws));
+        this.channel.attach(wsAdapter(ws, raw));
         resolve();
       };
       ws.once('error', onError);

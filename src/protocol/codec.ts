@@ -1,6 +1,6 @@
 // Binary ClientMessage codec for the Session Manager data channel (spec section 4).
 // Hot path: one allocation per encoded frame, subarray views on decode, digest over whole payloads.
-import { hash, randomUUID } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
 
 export const MessageType = {
   InputStreamData: 'input_stream_data',
@@ -92,6 +92,24 @@ export function writeMessageId(uuid: string, target: Buffer, offset: number): vo
   target.write(hex.slice(0, 16), offset + 8, 8, 'hex');
 }
 
+// Random message ids are written as bytes from a pool: no UUID text is made and parsed back
+// for every frame sent (acknowledgements included).
+const ID_POOL = Buffer.alloc(16 * 256);
+let idPoolAt = ID_POOL.length;
+
+/** A random version-4 UUID straight into its 16 wire bytes (halves swapped, 4.4). */
+export function writeRandomMessageId(target: Buffer, offset: number): void {
+  if (idPoolAt === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idPoolAt = 0;
+  }
+  ID_POOL.copy(target, offset, idPoolAt, idPoolAt + 16);
+  idPoolAt += 16;
+  // UUID byte 6 (version) is wire byte 14, UUID byte 8 (variant) is wire byte 0.
+  target[offset + 14] = (target[offset + 14] & 0x0f) | 0x40;
+  target[offset] = (target[offset] & 0x3f) | 0x80;
+}
+
 /** Reads 16 wire bytes (halves swapped) back into canonical UUID text. */
 export function readMessageId(src: Buffer, offset: number): string {
   const h = src.toString('hex', offset + 8, offset + 16) + src.toString('hex', offset, offset + 8);
@@ -100,8 +118,30 @@ export function readMessageId(src: Buffer, offset: number): string {
 
 function writeU64(buf: Buffer, value: number, offset: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new ProtocolError('bad-field', `${what} must be a non-negative safe integer, got ${value}`);
+  if (value < TWO_32) {
+    buf.writeUInt32BE(0, offset);
+    buf.writeUInt32BE(value, offset + 4);
+    return;
+  }
   buf.writeUInt32BE(Math.floor(value / TWO_32), offset);
   buf.writeUInt32BE(value % TWO_32, offset + 4);
+}
+
+/** The fixed part of a header (HeaderLength, padded MessageType, SchemaVersion 1), per type. */
+const headerStarts = new Map<string, Buffer>();
+function headerStart(messageType: string): Buffer {
+  let h = headerStarts.get(messageType);
+  if (!h) {
+    const typeLen = Buffer.byteLength(messageType, 'latin1');
+    if (typeLen === 0 || typeLen > TYPE_SIZE) throw new ProtocolError('bad-message-type', `message type must be 1–32 bytes: ${messageType}`);
+    h = Buffer.alloc(DATE_OFFSET);
+    h.writeUInt32BE(HEADER_LENGTH, 0);
+    h.fill(0x20, TYPE_OFFSET, TYPE_OFFSET + TYPE_SIZE);
+    h.write(messageType, TYPE_OFFSET, typeLen, 'latin1');
+    h.writeUInt32BE(1, SCHEMA_OFFSET);
+    if (headerStarts.size < 64) headerStarts.set(messageType, h); // only the few real types stay cached
+  }
+  return h;
 }
 
 function readU64(buf: Buffer, offset: number): number {
@@ -114,22 +154,21 @@ export function sha256(data: Buffer): Buffer {
 }
 
 export function encodeMessage(m: EncodeInput): Buffer {
-  const typeLen = Buffer.byteLength(m.messageType, 'latin1');
-  if (typeLen === 0 || typeLen > TYPE_SIZE) throw new ProtocolError('bad-message-type', `message type must be 1–32 bytes: ${m.messageType}`);
+  const start = headerStart(m.messageType);
   const payload = m.payload;
   const frame = Buffer.allocUnsafe(MESSAGE_HEADER_SIZE + payload.length);
-  frame.writeUInt32BE(HEADER_LENGTH, 0);
-  frame.fill(0x20, TYPE_OFFSET, TYPE_OFFSET + TYPE_SIZE);
-  frame.write(m.messageType, TYPE_OFFSET, typeLen, 'latin1');
-  frame.writeUInt32BE(m.schemaVersion ?? 1, SCHEMA_OFFSET);
+  start.copy(frame, 0);
+  if (m.schemaVersion !== undefined && m.schemaVersion !== 1) frame.writeUInt32BE(m.schemaVersion, SCHEMA_OFFSET);
   writeU64(frame, m.createdDate ?? Date.now(), DATE_OFFSET, 'createdDate');
   writeU64(frame, m.sequenceNumber, SEQ_OFFSET, 'sequenceNumber');
   writeU64(frame, m.flags ?? 0, FLAGS_OFFSET, 'flags');
-  writeMessageId(m.messageId ?? randomUUID(), frame, ID_OFFSET);
-  sha256(payload).copy(frame, DIGEST_OFFSET);
+  if (m.messageId === undefined) writeRandomMessageId(frame, ID_OFFSET);
+  else writeMessageId(m.messageId, frame, ID_OFFSET);
+  payload.copy(frame, MESSAGE_HEADER_SIZE);
+  // The digest of the bytes just copied: hashing the frame's own view keeps the payload in cache.
+  sha256(frame.subarray(MESSAGE_HEADER_SIZE)).copy(frame, DIGEST_OFFSET);
   frame.writeUInt32BE(m.payloadType ?? 0, PAYLOAD_TYPE_OFFSET);
   frame.writeUInt32BE(payload.length, HEADER_LENGTH);
-  payload.copy(frame, MESSAGE_HEADER_SIZE);
   return frame;
 }
 
@@ -209,7 +248,31 @@ export interface AcknowledgeContent {
   isSequentialMessage: boolean;
 }
 
+// The acknowledgement JSON as the reference writes it (5.2), built from a template for the two
+// data message types: what JSON.stringify gives for a UUID id and an integer, without a string
+// round trip per acknowledgement.
+const ACK_HEAD = Buffer.from('{"AcknowledgedMessageType":"');
+const ACK_ID = Buffer.from('","AcknowledgedMessageId":"');
+const ACK_SEQ = Buffer.from('","AcknowledgedMessageSequenceNumber":');
+const ACK_TAIL = Buffer.from(',"IsSequentialMessage":true}');
+const ACK_PREFIX: Record<string, Buffer> = {
+  [MessageType.InputStreamData]: Buffer.concat([ACK_HEAD, Buffer.from(MessageType.InputStreamData), ACK_ID]),
+  [MessageType.OutputStreamData]: Buffer.concat([ACK_HEAD, Buffer.from(MessageType.OutputStreamData), ACK_ID]),
+};
+const UUID_TEXT_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function encodeAcknowledgePayload(of: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>): Buffer {
+  const prefix = ACK_PREFIX[of.messageType];
+  if (prefix && Number.isSafeInteger(of.sequenceNumber) && UUID_TEXT_RE.test(of.messageId)) {
+    const seq = String(of.sequenceNumber);
+    const out = Buffer.allocUnsafe(prefix.length + 36 + ACK_SEQ.length + seq.length + ACK_TAIL.length);
+    let at = prefix.copy(out, 0);
+    at += out.write(of.messageId, at, 36, 'latin1');
+    at += ACK_SEQ.copy(out, at);
+    at += out.write(seq, at, 'latin1');
+    ACK_TAIL.copy(out, at);
+    return out;
+  }
   // Field order as the reference writes it; JSON.stringify keeps insertion order.
   return Buffer.from(
     JSON.stringify({

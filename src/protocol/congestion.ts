@@ -21,6 +21,13 @@ export interface CongestionOptions {
   initialBytes?: number;
   /** Never below this. Default 4 messages. */
   minBytes?: number;
+  /**
+   * The BDP model never asks for less than this (default 128 messages): on loopback or a LAN
+   * the round trip is a fraction of a millisecond and is dominated by how the event loops on
+   * both sides batch their work, which the model cannot see. Only a congestion event (loss, a
+   * lasting RTT rise) takes the window below it.
+   */
+  floorBytes?: number;
   /** Memory cap for unacknowledged data. Default 32 MiB. */
   maxBytes?: number;
   /**
@@ -33,9 +40,14 @@ export interface CongestionOptions {
   beta?: number;
   /** Window = gain × bandwidth × min RTT. Default 2. */
   gain?: number;
-  /** A round whose shortest RTT exceeds factor × min RTT + slackMs counts as congested. Default 4, 40 ms. */
+  /**
+   * Rounds whose shortest RTT exceeds factor × min RTT + slackMs, without a break for at least
+   * rttRiseHoldMs, count as congested (a lasting queue, not a pause of the event loop).
+   * Default 4, 40 ms, 1000 ms.
+   */
   rttRiseFactor?: number;
   rttRiseSlackMs?: number;
+  rttRiseHoldMs?: number;
 }
 
 /** What the controller keeps per sent message (the channel stores it with the message). */
@@ -81,6 +93,9 @@ export class CongestionWindow {
   private readonly gain: number;
   private readonly rttRiseFactor: number;
   private readonly rttRiseSlackMs: number;
+  private readonly rttRiseHoldMs: number;
+  private readonly floorBytes: number;
+  private rttRiseSince = -1;
 
   private cwnd: number;
   private phase: 'startup' | 'steady' = 'startup';
@@ -130,6 +145,8 @@ export class CongestionWindow {
     this.gain = opts.gain ?? 2;
     this.rttRiseFactor = opts.rttRiseFactor ?? 4;
     this.rttRiseSlackMs = opts.rttRiseSlackMs ?? 40;
+    this.rttRiseHoldMs = opts.rttRiseHoldMs ?? 1000;
+    this.floorBytes = opts.floorBytes ?? 128 * this.mss;
     this.deliveredTime = now();
   }
 
@@ -229,8 +246,13 @@ export class CongestionWindow {
     }
 
     const lossRate = this.roundSent > 0 ? this.roundLost / this.roundSent : 0;
+    const now = this.now();
+    const risen = this.roundMinRtt !== Infinity && this.minRtt !== Infinity && this.roundMinRtt > this.minRtt * this.rttRiseFactor + this.rttRiseSlackMs;
+    if (!risen) this.rttRiseSince = -1;
+    else if (this.rttRiseSince < 0) this.rttRiseSince = now;
     if (this.roundSent >= 8 && lossRate > this.lossThreshold) this.congested('loss');
-    else if (this.roundMinRtt !== Infinity && this.minRtt !== Infinity && this.roundMinRtt > this.minRtt * this.rttRiseFactor + this.rttRiseSlackMs) {
+    else if (risen && now - this.rttRiseSince >= this.rttRiseHoldMs) {
+      this.rttRiseSince = now;
       this.congested('rtt');
     }
     if (this.roundRttSamples >= 8) this.lastRoundMinRtt = this.roundMinRtt;
@@ -269,7 +291,7 @@ export class CongestionWindow {
 
   private target(): number {
     if (this.minRtt === Infinity || this.maxBw === 0) return this.cwnd;
-    return this.gain * this.maxBw * this.minRtt + this.extraAcked;
+    return Math.max(this.floorBytes, this.gain * this.maxBw * this.minRtt + this.extraAcked);
   }
 
   stats(): CongestionStats {

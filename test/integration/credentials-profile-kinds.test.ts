@@ -103,7 +103,7 @@ it('lists every kind from AWS_CONFIG_FILE, isolates the broken section, and the 
   expect(byName.sso).toMatchObject({ kind: 'sso', credentialState: 'needs-sso', error: null });
   expect(byName.proc).toMatchObject({ kind: 'credential-process', error: null });
   expect(byName.webid).toMatchObject({ kind: 'web-identity', error: null });
-  expect(byName.broken).toMatchObject({ credentialState: 'error', error: expect.stringMatching(/elsewhere\/config: Line \d+: expected "key = value" but found "this/) });
+  expect(byName.broken).toMatchObject({ credentialState: 'error', error: expect.stringMatching(/elsewhere\/config: Line \d+: expected "key = value"\./) });
   expect(JSON.stringify(listed.value)).not.toContain(sandbox.credentials.secretAccessKey);
 
   const expected = sandbox.fleet.inRegion('us-east-1').length;

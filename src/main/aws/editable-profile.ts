@@ -17,7 +17,7 @@ export function editableProfile(record: ProfileRecord): EditableProfile {
     endpointUrl: d.endpoint_url,
     roleArn: d.role_arn,
     sourceProfile: d.source_profile,
-    credentialSource: d.credential_source as EditableProfile['credentialSource'],
+    credentialSource: d.credential_source,
     mfaSerial: d.mfa_serial,
     externalId: d.external_id,
     roleSessionName: d.role_session_name,

@@ -13,7 +13,7 @@ import {
 import { getSSOTokenFilepath } from '@smithy/shared-ini-file-loader';
 import { HatchError } from '../../shared/contract';
 import type { SsoDeviceCode } from '../../shared/domain/profiles';
-import { editFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../files/atomic-write';
 import type { ProfileRecord } from './profiles';
 
 /** The token file format shared with the AWS CLI v2 and the SDKs. */
@@ -177,8 +177,8 @@ export async function ssoDeviceLogin(options: DeviceFlowOptions): Promise<SsoTok
 export async function writeSsoToken(target: SsoTarget, token: SsoTokenFile): Promise<void> {
   const file = getSSOTokenFilepath(target.cacheKey);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  // A token is a bearer secret: owner-only, and no .bak copy lying around.
-  await editFileAtomic(file, () => JSON.stringify(token, null, 2), { mode: 0o600, backup: false });
+  // A token is a bearer secret: owner-only (whatever an earlier file had), and no copy lying around.
+  await writeFileAtomic(file, JSON.stringify(token, null, 2), { mode: 0o600, keepMode: false });
 }
 
 // The CLI writes "2024-01-01T00:00:00Z" (no milliseconds); the SDKs accept both.

@@ -1,3 +1,3 @@
-export { SettingsStore, SETTINGS_FILE, writeJsonAtomic, type AtomicFs, type LoadOutcome, type SettingsStoreOptions } from './settings-store';
+export { SettingsStore, SETTINGS_FILE, type LoadOutcome, type SettingsStoreOptions } from './settings-store';
 export { defaultSettings, Settings, SETTINGS_VERSION, WindowBounds } from './schema';
 export { migrate, migrations, SettingsTooNewError } from './migrations';

@@ -8,10 +8,10 @@
 // - A file that cannot be parsed is kept aside as settings.corrupt-<timestamp>.json and
 //   replaced by defaults, with a notice, so the user's data is never silently destroyed.
 // - A file from a newer Hatch is left untouched: defaults in memory, nothing written.
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Notice } from '../../shared/contract';
+import { writeFileAtomic } from '../files/atomic-write';
 import { migrate, SettingsTooNewError } from './migrations';
 import { defaultSettings, SETTINGS_VERSION, Settings } from './schema';
 
@@ -129,7 +129,7 @@ export class SettingsStore {
     }
     const backup = path.join(this.options.dir, `settings.v${from}.json`);
     try {
-      await fs.writeFile(backup, text, { mode: 0o600 });
+      await writeFileAtomic(backup, text, { mode: 0o600 });
       await writeJsonAtomic(this.file, settings);
       this.outcome = { kind: 'migrated', from, backup };
     } catch (error) {
@@ -168,49 +168,9 @@ export class SettingsStore {
   }
 }
 
-/** The file operations an atomic write uses; tests pass a recording or failing wrapper. */
-export type AtomicFs = Pick<typeof fs, 'mkdir' | 'open' | 'rename' | 'rm'>;
-
-/** temp file in the same directory (so rename is atomic) → fsync → rename → fsync the directory. */
-export async function writeJsonAtomic(file: string, value: unknown, io: AtomicFs = fs): Promise<void> {
-  const dir = path.dirname(file);
-  await io.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await io.open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await renameWithRetry(io, tmp, file);
-  } catch (error) {
-    await io.rm(tmp, { force: true });
-    throw error;
-  }
-  await syncDir(io, dir);
-}
-
-// Windows: an antivirus or indexer holding the target briefly makes rename fail with EPERM/EBUSY.
-async function renameWithRetry(io: AtomicFs, from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await io.rename(from, to);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (attempt >= 4 || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
-    }
-  }
-}
-
-async function syncDir(io: AtomicFs, dir: string): Promise<void> {
-  // Makes the rename itself durable; directories cannot be opened for fsync on Windows.
-  const handle = await io.open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
+/** settings.json as Hatch writes it: pretty JSON, owner-only, through the one atomic write. */
+function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
 }
 
 function errorMessage(error: unknown): string {

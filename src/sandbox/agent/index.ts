@@ -1,6 +1,7 @@
 // The agent side of the sandbox's data channel (spec Appendix A): accepts the client's
 // WebSocket, checks its OpenDataChannel token and runs the session behind it.
 import type { IncomingMessage } from 'node:http';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { parseOpenDataChannel } from '../../protocol/payloads';
@@ -59,7 +60,7 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
     ws.close(CLOSE_REFUSED, why.slice(0, 120));
   };
 
-  const onConnection = (session: AgentSession, ws: WebSocket): void => {
+  const onConnection = (session: AgentSession, ws: WebSocket, raw: Duplex): void => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => ws.terminate());
@@ -73,7 +74,7 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
       } catch {
         return refuse(ws, 'malformed OpenDataChannel');
       }
-      const err = session.accept(ws, open);
+      const err = session.accept(ws, open, typeof (raw as Partial<net.Socket>).cork === 'function' ? (raw as net.Socket) : undefined);
       if (err) refuse(ws, err);
     });
   };
@@ -101,7 +102,7 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(session, ws));
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(session, ws, socket));
     },
 
     terminate(sessionId: string): void {

@@ -144,7 +144,7 @@ export class AgentSession {
    * A socket sent its OpenDataChannel frame. Returns an error text when it is refused.
    * A valid token on a later connection replaces the current socket; channel state stays.
    */
-  accept(ws: WebSocket, open: OpenDataChannelRequest): string | undefined {
+  accept(ws: WebSocket, open: OpenDataChannelRequest, raw?: { cork(): void; uncork(): void }): string | undefined {
     if (!this.resumable) return 'session has ended';
     if (!open.tokenValue || !this.tokens.has(open.tokenValue)) return 'invalid token';
     if (this.clientId && open.clientId && open.clientId !== this.clientId) return 'client id does not match the session';
@@ -152,7 +152,7 @@ export class AgentSession {
     this.clientId ||= open.clientId;
     if (open.clientVersion) this.clientVersion = open.clientVersion;
     this.socket?.cut();
-    const sock = new FaultySocket(ws, () => this.options.faults, this.faultStats, this.random);
+    const sock = new FaultySocket(ws, () => this.options.faults, this.faultStats, this.random, raw);
     this.socket = sock;
     this.connections++;
     this.channel.attach(sock);

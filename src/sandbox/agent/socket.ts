@@ -25,12 +25,26 @@ export class FaultySocket implements ChannelSocket {
     faults: () => DataChannelFaults,
     stats: FaultStats,
     random: () => number = Math.random,
+    /** The upgraded connection under `ws` (ours from the HTTP upgrade): corked per batch of frames. */
+    raw?: { cork(): void; uncork(): void },
   ) {
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      raw?.uncork();
+    };
     this.out = new FaultyPipe(
       faults,
       stats,
       (f) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(f, { binary: true });
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (raw && !corked) {
+          // One writev per tick for all acknowledgements and output, not a syscall per frame.
+          raw.cork();
+          corked = true;
+          process.nextTick(uncork);
+        }
+        ws.send(f, { binary: true });
       },
       random,
     );

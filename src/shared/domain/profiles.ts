@@ -33,6 +33,21 @@ export const ProfileSummary = z.object({
 });
 export type ProfileSummary = z.infer<typeof ProfileSummary>;
 
+// Every string that may reach a file is checked here, per field, with the shapes AWS
+// defines; the INI writer (src/main/aws/ini.ts) checks again that nothing could change the
+// file's structure. No field may hold a control character or a Unicode line separator.
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+const NO_CONTROL_MESSAGE = 'must not contain line breaks or other control characters';
+/** Text on one line: printable characters only, no spaces at either end. */
+const line = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(NO_CONTROL, NO_CONTROL_MESSAGE)
+    .refine((value) => value.trim() === value, 'must not start or end with spaces');
+
 const name = z
   .string()
   .min(1)
@@ -42,7 +57,18 @@ const name = z
   .refine((value) => value !== '__proto__', 'This profile name is reserved');
 
 const region = z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+-\d+$/, 'Not a region name (e.g. eu-west-1)');
-const url = z.url({ protocol: /^https?$/ });
+// An http(s) URL as written (the WHATWG parser would silently drop tabs and line breaks: refuse them first).
+const url = line(2048)
+  .regex(/^\S+$/, 'must not contain spaces')
+  .pipe(z.url({ protocol: /^https?$/ }));
+// IAM: role paths and names use [\w+=,.@-]; STS: SerialNumber [\w+=/:,.@-]{9,256}, ExternalId [\w+=,.@:/-]{2,1224}.
+const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'Not a role ARN (arn:aws:iam::123456789012:role/Name)');
+const mfaSerial = z.string().regex(/^[\w+=/:,.@-]{9,256}$/, 'Not an MFA device ARN or serial number');
+const externalId = z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'An external id uses letters, digits and +=,.@:/- (2 to 1224)');
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'A role name uses letters, digits and +=,.@- (at most 64)');
+const secretKey = z.string().regex(/^(?![;#])[\x21-\x7e]{1,256}$/, 'A secret access key is printable characters without spaces');
+// A file path as the SDK opens it: absolute, or from the home directory.
+const filePath = line(4096).regex(/^(\/|~[\\/]|[A-Za-z]:[\\/]|\\\\)/, 'Give an absolute path (or one starting with ~/)');
 
 /** A profile as the user edits it. Absent fields are removed from the file on update. */
 export const ProfileInput = z
@@ -54,13 +80,13 @@ export const ProfileInput = z
     endpointUrl: url.optional(),
     // static (written to the credentials file; inbound only)
     accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/).optional(),
-    secretAccessKey: z.string().min(1).max(256).optional(),
+    secretAccessKey: secretKey.optional(),
     // assume-role / mfa
-    roleArn: z.string().regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'Not a role ARN').optional(),
+    roleArn: roleArn.optional(),
     sourceProfile: name.optional(),
     credentialSource: z.enum(['Environment', 'Ec2InstanceMetadata', 'EcsContainer']).optional(),
-    mfaSerial: z.string().min(1).max(256).optional(),
-    externalId: z.string().min(2).max(1224).optional(),
+    mfaSerial: mfaSerial.optional(),
+    externalId: externalId.optional(),
     roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).optional(),
     durationSeconds: z.number().int().min(900).max(43200).optional(),
     // sso
@@ -68,21 +94,46 @@ export const ProfileInput = z
     ssoStartUrl: url.optional(),
     ssoRegion: region.optional(),
     ssoAccountId: z.string().regex(/^\d{12}$/).optional(),
-    ssoRoleName: z.string().min(1).max(64).optional(),
+    ssoRoleName: roleName.optional(),
     // credential_process / web identity
-    credentialProcess: z.string().min(1).max(4096).optional(),
-    webIdentityTokenFile: z.string().min(1).max(4096).optional(),
+    credentialProcess: line(4096).optional(),
+    webIdentityTokenFile: filePath.optional(),
   })
   .strict();
 export type ProfileInput = z.infer<typeof ProfileInput>;
 
-/** What the edit form is given: the profile's settings without keys or the process command. */
-export const EditableProfile = ProfileInput.omit({ accessKeyId: true, secretAccessKey: true, credentialProcess: true }).extend({
-  /** The profile has static keys (in the credentials file); an edit without new keys keeps them. */
-  hasStaticKeys: z.boolean(),
-  /** The profile has a credential_process command; an edit without a new one keeps it. */
-  hasCommand: z.boolean(),
-});
+/**
+ * What the edit form is given: the profile's settings as they are in the file, without keys
+ * or the process command. Lenient on purpose (a file may hold anything); saving goes
+ * through ProfileInput again.
+ */
+const fileText = z.string().max(4096).optional();
+export const EditableProfile = z
+  .object({
+    name: z.string().max(128),
+    kind: ProfileInput.shape.kind,
+    region: fileText,
+    regions: z.array(z.string().max(64)).max(40).optional(),
+    endpointUrl: fileText,
+    roleArn: fileText,
+    sourceProfile: fileText,
+    credentialSource: fileText,
+    mfaSerial: fileText,
+    externalId: fileText,
+    roleSessionName: fileText,
+    durationSeconds: z.number().optional(),
+    ssoSession: fileText,
+    ssoStartUrl: fileText,
+    ssoRegion: fileText,
+    ssoAccountId: fileText,
+    ssoRoleName: fileText,
+    webIdentityTokenFile: fileText,
+    /** The profile has static keys (in the credentials file); an edit without new keys keeps them. */
+    hasStaticKeys: z.boolean(),
+    /** The profile has a credential_process command; an edit without a new one keeps it. */
+    hasCommand: z.boolean(),
+  })
+  .strict();
 export type EditableProfile = z.infer<typeof EditableProfile>;
 
 /** Main asks the renderer for an MFA code; the renderer answers with the requestId. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Notice } from '../../../src/shared/contract';
 import { defaultAppSettings } from '../../../src/shared/domain/app-settings';
-import { defaultSettings, migrate, SETTINGS_VERSION, SettingsStore, SettingsTooNewError, writeJsonAtomic, type AtomicFs } from '../../../src/main/settings';
+import { defaultSettings, migrate, SETTINGS_VERSION, SettingsStore, SettingsTooNewError } from '../../../src/main/settings';
 
 let dir: string;
 let notices: Notice[];
@@ -139,52 +139,5 @@ describe('SettingsStore', () => {
 
   it('migrate() refuses versions from the future with a typed error', () => {
     expect(() => migrate({ version: 99 })).toThrow(SettingsTooNewError);
-  });
-});
-
-describe('writeJsonAtomic', () => {
-  it('writes a temp file in the same directory, fsyncs it, then renames it over the target', async () => {
-    const calls: string[] = [];
-    const io: AtomicFs = {
-      mkdir: fs.mkdir,
-      rm: fs.rm,
-      rename: async (from, to) => {
-        calls.push(`rename ${path.dirname(String(from)) === dir ? 'same-dir' : 'elsewhere'} -> ${path.basename(String(to))}`);
-        return fs.rename(from, to);
-      },
-      open: (async (target: string, flags?: string, mode?: number) => {
-        const handle = await fs.open(target, flags, mode);
-        const name = target.endsWith('.tmp') ? 'tmp' : target === dir ? 'dir' : target;
-        const sync = handle.sync.bind(handle);
-        handle.sync = async () => {
-          calls.push(`sync ${name}`);
-          return sync();
-        };
-        return handle;
-      }) as AtomicFs['open'],
-    };
-    await writeJsonAtomic(file(), { a: 1 }, io);
-    expect(calls).toEqual(['sync tmp', 'rename same-dir -> settings.json', 'sync dir']);
-    expect(await readJson()).toEqual({ a: 1 });
-  });
-
-  it('leaves the old file intact and no temp file behind when the rename fails', async () => {
-    await fs.writeFile(file(), '{"old":true}');
-    const io: AtomicFs = { mkdir: fs.mkdir, open: fs.open, rm: fs.rm, rename: async () => Promise.reject(Object.assign(new Error('disk on fire'), { code: 'EIO' })) };
-    await expect(writeJsonAtomic(file(), { new: true }, io)).rejects.toThrow('disk on fire');
-    expect(await readJson()).toEqual({ old: true });
-    expect((await fs.readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-  });
-
-  it('retries a rename that Windows refuses for a moment (EPERM)', async () => {
-    let failures = 2;
-    const io: AtomicFs = {
-      mkdir: fs.mkdir,
-      open: fs.open,
-      rm: fs.rm,
-      rename: async (from, to) => (failures-- > 0 ? Promise.reject(Object.assign(new Error('busy'), { code: 'EPERM' })) : fs.rename(from, to)),
-    };
-    await writeJsonAtomic(file(), { ok: 1 }, io);
-    expect(await readJson()).toEqual({ ok: 1 });
   });
 });
