@@ -38,6 +38,8 @@ export interface SessionManagerOptions {
   recording: () => { dir: string; includeInput: boolean } | null;
   /** Ring and flow-control sizes (tests make them small). */
   output?: Omit<SessionOutputOptions, 'record'>;
+  /** The profile's upload pacing for the built-in engine; default adaptive. */
+  pacing?: (profile: string) => 'adaptive' | 'aws';
 }
 
 export interface StartRequest {
@@ -107,6 +109,7 @@ export class SessionManager {
         startedAt: Date.now(),
         endedAt: null,
         recordingPath: null,
+        exec: request.exec ?? null,
       },
       request,
       engine: null,
@@ -166,6 +169,7 @@ export class SessionManager {
         childEnv: () => aws.childEnv(request.profile, request.region),
         ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
         terminateSession: terminateAws,
+        pacing: this.options.pacing?.(request.profile) ?? 'adaptive',
       });
       live.engine = engine;
       live.output.bind(engine);

@@ -23,11 +23,13 @@ import { loadViewState, saveViewState, type NodesViewState, type SortKey } from 
 import { ContextMenu, DropdownMenu } from '../ui/Menu';
 import { Tip } from '../ui/Tooltip';
 import { PopoverAnchor, PopoverBody, PopoverRoot } from '../ui/Popover';
+import { PacingToggle } from '../components/PacingToggle';
 import { updateSettings, useSettings } from '../settings';
 import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
 import { marksOf, toggleFavourite, useNodeMarks } from '../node-marks';
 import { regionsOf } from '../components/view-helpers';
 import { InventoryError } from '../components/InventoryError';
+import { fileDropProps } from '../transfers/transfers';
 
 interface Column {
   key: SortKey;
@@ -347,6 +349,7 @@ export function NodesView() {
                   title={why ?? undefined}
                   onClick={(e) => click(item.index, e)}
                   onDoubleClick={() => start(node)}
+                  {...fileDropProps(() => (why ? null : { profile: profileName, region: node.region, target: node.id, nodeName: node.name }))}
                   onContextMenu={() => {
                     menuNode.current = node;
                     if (!selected.has(node.id)) click(item.index, { ctrlKey: false, metaKey: false, shiftKey: false } as React.MouseEvent);
@@ -524,6 +527,7 @@ export function NodesView() {
         )}
         <span className="statusbar-spacer" />
         <EnginePicker value={engine} onChange={(choice) => void updateSettings({ profileEngines: { [profile.name]: choice === 'auto' ? null : choice } })} />
+        <PacingToggle profile={profile.name} />
         <span className="node-count nowrap">
           {selected.size > 1 ? `${selected.size} selected · ` : ''}
           {rows.length.toLocaleString()} of {allNodes.length.toLocaleString()}
