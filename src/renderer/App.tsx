@@ -27,6 +27,7 @@ import { TooltipProvider } from './ui/Tooltip';
 import { RecordingsNotice } from './components/RecordingsNotice';
 import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
+import { startTransfers, TransfersPanel } from './transfers/transfers';
 import './container-commands';
 import './access-commands';
 
@@ -78,9 +79,11 @@ export function App() {
     const offRemoved = api.on('tunnels.removed', ({ tunnelId }) => useAppStore.getState().removeTunnel(tunnelId));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
+    const offTransfers = startTransfers();
     // Sessions outlive windows: reopen this window's tabs (a reload) or the running sessions (a new window).
     void api.call('sessions.list', {}).then(({ sessions }) => useAppStore.getState().restoreWorkspace(sessions), () => undefined);
     return () => {
+      offTransfers();
       offSessions();
       offTunnels();
       offStats();
@@ -110,6 +113,7 @@ export function App() {
         <RecordingsNotice />
         <StatusBar />
         <CredentialDialogs />
+        <TransfersPanel />
         <DialogHost />
         {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
         <Toaster theme={theme} />

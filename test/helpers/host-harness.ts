@@ -105,6 +105,7 @@ export async function startHostHarness(options: HostHarnessOptions = {}): Promis
     pluginCandidates: options.pluginCandidates ?? (() => []),
     logError: () => undefined,
     ...options.host,
+    downloadsDir: path.join(home, 'Downloads'),
   });
 
   const outputs = new Map<string, string[]>();
