@@ -27,6 +27,12 @@ import { Recordings } from './audit/recordings';
 import type { Handlers } from './handlers';
 import { ContainersService } from './containers/containers-service';
 import { containersHandlers, executeCommandWith } from './containers/handlers';
+import { SshConfigService } from './ssh/ssh-config-service';
+import type { SshEntry } from './ssh/ssh-config';
+import type { SshConfigEntry } from '../shared/contract-access';
+import { hatchCommandLine } from './ssh/hatch-command';
+import { RdpService } from './rdp/rdp-service';
+import type { LauncherProbe, Spawner } from './rdp/launcher';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
 import { SettingsStore } from './settings/settings-store';
 import { AppSettingsService } from './settings/app-settings-service';
@@ -54,6 +60,10 @@ export interface HatchHostOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
   notify?: (notice: Notice) => void;
+  /** How a Remote Desktop client is found and started (tests record the arguments); default the system's. */
+  rdp?: { probe?: LauncherProbe; spawner?: Spawner };
+  /** The words that start `hatch` in ssh's ProxyCommand; default an installed `hatch`, else this checkout's bin/hatch.cjs. */
+  hatchCommand?: () => string[] | null;
   /** Where downloads land (Electron: the Downloads folder); default ~/Downloads. */
   downloadsDir?: string;
   /** Shows a file in the system's file manager (Electron: shell.showItemInFolder). */
@@ -154,6 +164,18 @@ export class HatchHost {
     });
     this.transfers = transfers;
 
+    const home = () => options.env?.HOME || options.env?.USERPROFILE || os.homedir();
+    const sshConfig = new SshConfigService({ home, hatchCommand: options.hatchCommand ?? (() => hatchCommandLine(options.env ?? process.env)) });
+    const rdp = new RdpService({
+      startTunnel: (request) => tunnels.start(request),
+      dir: path.join(dataDir, 'rdp'),
+      launchClients: options.host === 'electron',
+      probe: options.rdp?.probe,
+      spawner: options.rdp?.spawner,
+    });
+    const sshEntry = (profile: string, region: string, entry: SshConfigEntry): SshEntry =>
+      entry.kind === 'node' ? { ...entry, profile, region } : { kind: 'profile', profile, region, ...(entry.user ? { user: entry.user } : {}) };
+
     this.disposers.push(
       () => containers.dispose(),
       () => transfers.dispose(),
@@ -179,6 +201,9 @@ export class HatchHost {
     this.handlers = {
       ...documentHandlers,
       ...containersHandlers({ containers, sessions }),
+      'ssh.configPreview': ({ profile, region, entry }) => sshConfig.preview(sshEntry(profile, region, entry)),
+      'ssh.configSave': ({ profile, region, entry, sha256 }) => sshConfig.save(sshEntry(profile, region, entry), sha256),
+      'rdp.connect': (request) => rdp.connect(request),
       // Terminating one of our own sessions from the audit view: its tab says "terminated".
       'audit.terminate': async (request) => {
         const undo = sessions.expectTermination(request.sessionId);
@@ -287,7 +312,7 @@ export class HatchHost {
         const host = tunnel.bindAddress === '::1' ? '[::1]' : '127.0.0.1';
         const url = `${tunnel.remotePort === 443 || tunnel.remotePort === 8443 ? 'https' : 'http'}://${host}:${tunnel.localPort}/`;
         if (!options.openExternal) return { url, opened: false };
-        await options.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK (built above from the tunnel's own loopback port)
+        await options.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK: a loopback URL built above from an open tunnel, never from the renderer */
         return { url, opened: true };
       },
       'tunnels.remove': ({ tunnelId }) => {

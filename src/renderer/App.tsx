@@ -29,6 +29,7 @@ import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
 import { startTransfers, TransfersPanel } from './transfers/transfers';
 import './container-commands';
+import './access-commands';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {

@@ -37,3 +37,11 @@ export function tunnelLabel(state: Pick<AppState, 'inventories'>, t: TunnelInfo)
 }
 
 export const localAddress = (t: TunnelInfo) => `${t.bindAddress === '::1' ? '[::1]' : t.bindAddress}:${t.localPort}`;
+
+/** A title with node ids swapped for their names where any listing knows them ("Sandbox i-0abc…" → "Sandbox web-1"). */
+export function withNodeNames(state: Pick<AppState, 'inventories'>, text: string): string {
+  return text.replace(/\b(?:i|mi)-[0-9a-f]{8,17}\b/g, (id) => {
+    for (const inventory of Object.values(state.inventories)) for (const node of inventory.nodes) if (node.id === id) return node.name;
+    return id;
+  });
+}

@@ -8,6 +8,7 @@ import { EditableProfile, MfaAnswer, MfaPrompt, ProfileInput, ProfileSummary, Ss
 import { InventorySnapshot, ListProgress } from './domain/inventory';
 import { documentsCalls, documentsEvents } from './contract-documents';
 import { containersCalls, containersEvents } from './contract-containers';
+import { accessCalls, accessEvents } from './contract-access';
 import { EngineKind, SessionInfo } from './domain/sessions';
 import { ECS_TARGET } from './domain/containers';
 import { settingsCalls, settingsEvents } from './contract-settings';
@@ -114,6 +115,7 @@ export const PluginStatus = z.object({
 export const calls = {
   ...documentsCalls,
   ...containersCalls,
+  ...accessCalls,
   ...settingsCalls,
   ...transfersCalls,
   'system.info': { request: Empty, response: SystemInfo },
@@ -205,6 +207,7 @@ export const calls = {
 export const events = {
   ...documentsEvents,
   ...containersEvents,
+  ...accessEvents,
   ...settingsEvents,
   ...transfersEvents,
   'system.notice': Notice,

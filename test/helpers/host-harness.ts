@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HatchHost } from '../../src/main/host';
+import { HatchHost, type HatchHostOptions } from '../../src/main/host';
 import { BuiltinSandbox } from '../../src/main/aws';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index';
 import type { CallResult, EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
@@ -89,6 +89,8 @@ export interface HostHarnessOptions {
   pluginCandidates?: () => string[];
   /** Open every session's stream as it appears (default); false: the test opens its own. */
   watch?: boolean;
+  /** More HatchHost options (host kind, RDP launcher, hatch command). */
+  host?: Partial<Pick<HatchHostOptions, 'host' | 'rdp' | 'hatchCommand'>>;
 }
 
 export async function startHostHarness(options: HostHarnessOptions = {}): Promise<HostHarness> {
@@ -102,6 +104,7 @@ export async function startHostHarness(options: HostHarnessOptions = {}): Promis
     sandbox: new BuiltinSandbox(async () => (sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), ...options.sandbox }))),
     pluginCandidates: options.pluginCandidates ?? (() => []),
     logError: () => undefined,
+    ...options.host,
     downloadsDir: path.join(home, 'Downloads'),
   });
 

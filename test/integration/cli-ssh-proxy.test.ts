@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
+import { SshConfigService } from '../../src/main/ssh/ssh-config-service';
 import { ensureCliBuilt, hatchBin } from '../helpers/built-bundle';
 import { startSshd, type TestSshd } from '../helpers/sshd';
 import { tempAws, type TempAws } from '../unit/aws/helpers';
@@ -106,6 +107,22 @@ describe('ssh and scp through hatch ssh-proxy', () => {
     expect(sha(readFileSync(back))).toBe(sha(data));
     console.log(`scp 5 MiB through hatch ssh-proxy (agent pacing off): up ${upMs} ms`);
   }, 240_000);
+
+  it('works from the block "SSH config…" writes: ssh web-box', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-ssh-home-'));
+    try {
+      const service = new SshConfigService({ home: () => home, hatchCommand: () => [process.execPath, hatchBin] });
+      const entry = { kind: 'node' as const, alias: 'web-box', nodeId: webId, profile: 'ops', region: 'us-east-1', user: sshd.user };
+      await service.save(entry, (await service.preview(entry)).sha256);
+      const config = path.join(home, '.ssh', 'config');
+      // Only the config Hatch wrote (no -F /dev/null, no ProxyCommand on the command line).
+      const viaConfig = await run('ssh', ['-F', config, ...sshd.clientOptions.slice(2), 'web-box', 'echo via-config']);
+      expect(viaConfig.code, viaConfig.err).toBe(0);
+      expect(viaConfig.out).toBe('via-config\n');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('says clearly when the host is wrong, and exits non-zero', async () => {
     const unknown = await run(process.execPath, [hatchBin, 'ssh-proxy', '--profile', 'ops', 'no-such-node', '22']);

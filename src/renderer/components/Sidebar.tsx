@@ -2,6 +2,8 @@ import type { ProfileSummary } from '../../shared/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../stores/app-store';
+import { ContextMenu } from '../ui/Menu';
+import { openSshConfig } from '../access-commands';
 import { ProfileDialog } from './ProfileDialog';
 import { formatRate } from '../views/TunnelsView';
 import { localAddress, tunnelLabel, tunnelRoute } from '../names';
@@ -59,51 +61,67 @@ export function Sidebar() {
         {profiles.map((profile) => {
           const dot = STATE_DOT[profile.credentialState];
           return (
-            <li
+            <ContextMenu
               key={profile.name}
-              role="option"
-              aria-selected={profile.name === selected}
-              tabIndex={0}
-              className={profile.name === selected ? 'profile selected' : 'profile'}
-              title={profile.error ?? `${profile.name}: ${dot.label}`}
-              onClick={() => selectProfile(profile.name)}
-              onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && selectProfile(profile.name)}
+              label={`Profile ${profile.name}`}
+              items={() => [
+                {
+                  id: 'ssh-config',
+                  label: 'SSH config…',
+                  onSelect: () => {
+                    selectProfile(profile.name);
+                    const s = useAppStore.getState();
+                    openSshConfig(profile.name, s.selectedRegion ?? profile.region ?? 'us-east-1', null);
+                  },
+                },
+                ...(profile.source === 'config' ? [{ id: 'edit', label: 'Edit profile…', onSelect: () => setEditing(profile.name) }] : []),
+              ]}
             >
-              <span className={`dot ${dot.className}`} aria-label={dot.label}>
-                {dot.glyph}
-              </span>
-              <span className="profile-name">{profile.name}</span>
-              {profile.name !== selected && profile.region && <span className="profile-region">{profile.region}</span>}
-              {profile.name === selected && profile.source === 'config' && (
-                <button
-                  type="button"
-                  className="icon-button profile-edit"
-                  aria-label={`Edit profile ${profile.name}`}
-                  title="Edit profile"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    setEditing(profile.name);
-                  }}
-                >
-                  ✎
-                </button>
-              )}
-              {profile.name === selected && (
-                <select
-                  className="region-picker"
-                  aria-label={`Region for ${profile.name}`}
-                  value={region ?? ''}
-                  onClick={(e) => e.stopPropagation()}
-                  onChange={(e) => selectRegion(e.target.value)}
-                >
-                  {regionChoices(profile, region).map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </li>
+              <li
+                role="option"
+                aria-selected={profile.name === selected}
+                tabIndex={0}
+                className={profile.name === selected ? 'profile selected' : 'profile'}
+                title={profile.error ?? `${profile.name}: ${dot.label}`}
+                onClick={() => selectProfile(profile.name)}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && selectProfile(profile.name)}
+              >
+                <span className={`dot ${dot.className}`} aria-label={dot.label}>
+                  {dot.glyph}
+                </span>
+                <span className="profile-name">{profile.name}</span>
+                {profile.name !== selected && profile.region && <span className="profile-region">{profile.region}</span>}
+                {profile.name === selected && profile.source === 'config' && (
+                  <button
+                    type="button"
+                    className="icon-button profile-edit"
+                    aria-label={`Edit profile ${profile.name}`}
+                    title="Edit profile"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      setEditing(profile.name);
+                    }}
+                  >
+                    ✎
+                  </button>
+                )}
+                {profile.name === selected && (
+                  <select
+                    className="region-picker"
+                    aria-label={`Region for ${profile.name}`}
+                    value={region ?? ''}
+                    onClick={(e) => e.stopPropagation()}
+                    onChange={(e) => selectRegion(e.target.value)}
+                  >
+                    {regionChoices(profile, region).map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </li>
+            </ContextMenu>
           );
         })}
       </ul>

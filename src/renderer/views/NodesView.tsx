@@ -183,10 +183,10 @@ export function NodesView() {
   const hiddenColumns = BASE_COLUMNS.length + view.tagColumns.length + (allRegions ? 1 : 0) - columns.length;
   const grid = `${STAR_WIDTH}px ${columns.map((c) => `minmax(${c.min}px, ${c.grow}fr)`).join(' ')}`;
 
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 28, overscan: 12, getItemKey: (i) => rowId(rows[i]) });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 28, overscan: 12 });
 
   // Tag suggestions for the word being typed (tag:Ke… or tag:Key=Va…).
-  const completion = tagCompletionAt(query);
+  const completion = useMemo(() => tagCompletionAt(query), [query]);
   const suggestions = useMemo(() => {
     if (!completion) return [];
     if (completion.kind === 'key') {
@@ -340,7 +340,7 @@ export function NodesView() {
               const why = whyNoSession(node);
               return (
                 <div
-                  key={item.key}
+                  key={rowId(node)}
                   id={rowId(node)}
                   role="row"
                   aria-selected={selected.has(node.id)}
