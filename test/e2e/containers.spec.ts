@@ -61,6 +61,13 @@ test('lists clusters, services, tasks and containers, and opens a container shel
   await page.keyboard.type('echo "$APP_ENV-$SERVICE-$((6*7))"\n');
   await expect(terminalText(page)).toContainText('prod-web-42');
   await page.screenshot({ path: 'test-results/containers-shell.png' });
+  // Reattach: a reloaded window reopens the container's tab (and the Containers view) with its output.
+  await page.reload();
+  await expect(page.getByRole('tab', { name: /app · prod\/web/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('tab', { name: 'Containers' })).toBeVisible();
+  await page.getByRole('tab', { name: /app · prod\/web/ }).click();
+  await expect(terminalText(page)).toContainText('prod-web-42', { timeout: 20_000 });
+  await page.locator('.tab-content:not([hidden]) .xterm').click();
   await page.keyboard.type('exit\n');
   await expect(page.getByRole('status').filter({ hasText: /Session ended/ })).toBeVisible({ timeout: 20_000 });
 });

@@ -1,10 +1,11 @@
 // `hatch ssh-proxy` as ssh's ProxyCommand against the sandbox, whose node forwards its
 // port 22 to a real sshd (Debian's openssh-server on a loopback port): a command runs over
 // ssh, a 5 MiB file copies byte-exact with scp (both ways), and a bad host is a clear error
-// with a non-zero exit — from the proxy alone and through ssh.
+// with a non-zero exit — from the proxy alone and through ssh; rsync and the block
+// "SSH config…" writes work the same way.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,19 @@ describe('ssh and scp through hatch ssh-proxy', () => {
     expect(sha(readFileSync(back))).toBe(sha(data));
     console.log(`scp 5 MiB through hatch ssh-proxy (agent pacing off): up ${upMs} ms`);
   }, 240_000);
+
+  it('syncs a directory with rsync over ssh', async () => {
+    const src = path.join(work, 'tree');
+    mkdirSync(path.join(src, 'sub'), { recursive: true });
+    const files = { 'a.txt': randomBytes(3000), 'sub/b.bin': randomBytes(300_000), 'sub/c': Buffer.from('third\n') };
+    for (const [name, data] of Object.entries(files)) writeFileSync(path.join(src, name), data);
+    const dest = path.join(sshd.dir, 'tree-copy');
+    // rsync splits -e itself: the ProxyCommand goes in single quotes.
+    const shell = ['ssh', ...sshd.clientOptions, '-p', '22', '-o', `'${proxy()}'`].join(' ');
+    const sync = await run('rsync', ['-a', '-e', shell, `${src}/`, `${sshd.user}@web-1:${dest}/`], { timeoutMs: 120_000 });
+    expect(sync.code, sync.err).toBe(0);
+    for (const [name, data] of Object.entries(files)) expect(sha(readFileSync(path.join(dest, name)))).toBe(sha(data));
+  }, 120_000);
 
   it('works from the block "SSH config…" writes: ssh web-box', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-ssh-home-'));

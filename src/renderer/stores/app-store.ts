@@ -112,7 +112,7 @@ export interface AppState {
 }
 
 const THEME_KEY = 'hatch.theme';
-const TAB_KINDS: ReadonlySet<Tab['kind']> = new Set(['nodes', 'terminal', 'tunnels', 'preferences', 'documents', 'audit', 'settings']);
+const TAB_KINDS: ReadonlySet<Tab['kind']> = new Set(['nodes', 'terminal', 'tunnels', 'preferences', 'documents', 'audit', 'settings', 'containers']);
 /** Set once the window's layout is restored: saving starts only then, so a reload never overwrites it with an empty window. */
 let layoutSaver: (() => void) | null = null;
 
@@ -208,7 +208,8 @@ export const useAppStore = create<AppState>((set, get) => ({
     const restored = restoreLayout<Tab>(loadLayout(storage), list, { tabs, activeTabId }, TAB_KINDS, (session) => ({
       kind: 'terminal',
       id: session.id,
-      title: session.target,
+      // A container shell is named by its container, not its ecs:… target.
+      title: session.exec ? `${session.exec.container} · ${session.exec.cluster}` : session.target,
       panes: [session.id],
       broadcast: null,
     }));
