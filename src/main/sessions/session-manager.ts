@@ -36,7 +36,11 @@ export interface SessionManagerOptions {
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   /** Where recordings go and whether input is recorded, asked at each start; null = don't record. */
   recording: () => { dir: string; includeInput: boolean } | null;
+  /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
+  endedHistory?: number;
 }
+
+export const ENDED_SESSION_HISTORY = 50;
 
 export interface StartRequest {
   profile: string;
@@ -265,6 +269,16 @@ export class SessionManager {
     const reason = live.terminating && end.reason !== 'failed' ? 'terminated' : end.reason;
     live.info = { ...live.info, state: 'ended', endReason: reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
     this.changed(live);
+    this.pruneEnded();
+  }
+
+  /** Ended sessions are history: keep the most recent few, so the list (and memory) stays bounded. */
+  private pruneEnded(): void {
+    const keep = this.options.endedHistory ?? ENDED_SESSION_HISTORY;
+    const ended = [...this.sessions.values()].filter((s) => s.info.state === 'ended');
+    if (ended.length <= keep) return;
+    ended.sort((a, b) => (a.info.endedAt ?? 0) - (b.info.endedAt ?? 0));
+    for (const old of ended.slice(0, ended.length - keep)) this.sessions.delete(old.info.id);
   }
 
   private changed(live: LiveSession): void {
