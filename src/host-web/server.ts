@@ -17,6 +17,7 @@ import { WireFromRenderer, type WireToRenderer } from '../shared/contract';
 import type { HatchHost } from '../main/host';
 import { contentSecurityPolicy } from '../shared/csp';
 import { MAX_WIRE_MESSAGE_BYTES, WIRE_PROTOCOL, tokenFromProtocols } from '../shared/websocket-bridge';
+import { serveTerminalFrames } from './terminal-frames';
 
 export interface WebHostOptions {
   host: HatchHost;
@@ -28,6 +29,8 @@ export interface WebHostOptions {
   token?: string;
   /** Where a closed connection's reason is reported (never a payload); default console.warn. */
   log?: (message: string) => void;
+  /** A terminal frame that was dropped (bad shape, unknown stream); default: ignored. */
+  onBadFrame?: (why: string) => void;
 }
 
 export interface WebHost {
@@ -165,12 +168,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ws.send(JSON.stringify(message));
     };
     const unsubscribe = options.host.subscribe((name, payload) => send({ kind: 'event', name, payload }));
-    ws.on('close', unsubscribe);
+    // Text frames carry the contract; binary frames are the terminals' data path. Their
+    // output is bounded by flow control (each stream's unacknowledged characters).
+    const terminals = serveTerminalFrames(
+      options.host,
+      (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      },
+      (why) => options.onBadFrame?.(why),
+    );
+    ws.on('close', () => {
+      unsubscribe();
+      terminals.close();
+    });
     // Invalid UTF-8, an oversized message, a bad opcode: `ws` has already sent the close
     // frame with the matching code (1007, 1009, 1002); this connection ends, nothing else.
     ws.on('error', (error) => log(`closed ${peer}: ${error.message}`));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'binary frames are not part of the contract');
+      if (isBinary) return terminals.receive(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
       let raw: unknown;
       try {
         raw = JSON.parse(data.toString());

@@ -24,6 +24,9 @@ import { InventoryService } from './inventory';
 import { actionableError, ProfileHealth } from './inventory/actionable-errors';
 import { editableProfile } from './aws/editable-profile';
 import { SessionManager, type SessionAwsAccess } from './sessions/session-manager';
+import type { TerminalAttachment, TerminalViewer } from './sessions/session-output';
+import { Emitter, type Unsubscribe } from '../shared/emitter';
+import { MAX_SESSION_ID_CHARS } from '../shared/terminal-stream';
 import { NativeEngine } from './sessions/native-engine';
 import type { SpawnPty } from './sessions/pty';
 import { PluginEngine } from './sessions/plugin-engine';
@@ -64,8 +67,9 @@ export interface HatchHostOptions {
 }
 
 export class HatchHost {
-  private readonly listeners = new Set<EventListener>();
+  private readonly events = new Emitter<[name: EventName, payload: unknown]>();
   private readonly handlers: Handlers;
+  private readonly sessions: SessionManager;
   private readonly logError: (error: unknown, method: string) => void;
   private readonly disposers: Array<() => void | Promise<void>> = [];
   /** settings.json in the data folder (window state and the app's settings), opened once. */
@@ -122,7 +126,7 @@ export class HatchHost {
       },
       executeCommand: executeCommandWith(clients),
     };
-    const sessions = new SessionManager({
+    const sessions = (this.sessions = new SessionManager({
       aws,
       engines: { native: new NativeEngine(), plugin: new PluginEngine(async () => (await pluginInfo()).path, options.spawnPty) },
       pluginAvailable: async () => (await pluginInfo()).found,
@@ -131,7 +135,7 @@ export class HatchHost {
         const { recordings } = settings.current();
         return recordings.enabled ? { dir: settings.recordingsDir, includeInput: recordings.includeInput } : null;
       },
-    });
+    }));
 
     const containers = new ContainersService(clients, { invalidations: credentials });
     const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
@@ -248,10 +252,6 @@ export class HatchHost {
         tunnels.remove(tunnelId);
         return {};
       },
-      'terminal.ack': ({ sessionId, chars }) => {
-        sessions.ack(sessionId, chars);
-        return {};
-      },
     };
   }
 
@@ -283,13 +283,24 @@ export class HatchHost {
   /** Services emit events here; every transport subscribed receives them in order. */
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
     if (!isEventName(name)) throw new Error(`Unknown event ${String(name)}`);
-    const checked = events[name].parse(payload);
-    for (const listener of this.listeners) listener(name, checked);
+    this.events.emit(name, events[name].parse(payload));
   }
 
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  subscribe(listener: EventListener): Unsubscribe {
+    return this.events.on(listener);
+  }
+
+  /**
+   * The data path (src/shared/terminal-stream.ts): a window's transport opens a session's
+   * stream here and gets back what it can do to it. Output goes to `viewer` only: the
+   * replay of recent output first, then live batches, until the attachment is closed.
+   * Throws a HatchError for a session that does not exist.
+   */
+  openTerminal(sessionId: unknown, viewer: TerminalViewer): TerminalAttachment {
+    if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_SESSION_ID_CHARS) {
+      throw new HatchError('BadRequest', 'A terminal stream needs a session id.');
+    }
+    return this.sessions.openTerminal(sessionId, viewer);
   }
 
   async dispose(): Promise<void> {
@@ -300,7 +311,7 @@ export class HatchHost {
         this.logError(error, 'dispose');
       }
     }
-    this.listeners.clear();
+    this.events.clear();
   }
 }
 

@@ -73,6 +73,8 @@ export function App() {
     const offRemoved = api.on('tunnels.removed', ({ tunnelId }) => useAppStore.getState().removeTunnel(tunnelId));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
+    // Sessions outlive windows: reopen this window's tabs (a reload) or the running sessions (a new window).
+    void api.call('sessions.list', {}).then(({ sessions }) => useAppStore.getState().restoreWorkspace(sessions), () => undefined);
     return () => {
       offSessions();
       offTunnels();

@@ -1,12 +1,16 @@
-// The renderer's only door to main: HatchApi over the preload bridge (Electron) or over
-// the browser host's WebSocket. Views never know which.
+// The renderer's only door to main: HatchApi (control calls and events) and the terminals'
+// streams (the data path), over the preload bridge in Electron or over the browser host's
+// WebSocket. Views never know which.
 import { createHatchApi, type HatchApi, type HatchBridge } from '../shared/contract';
+import type { ElectronBridge } from '../shared/ipc-channels';
+import { createTerminalStream, type TerminalStreams } from '../shared/terminal-stream';
 import { createWebSocketBridge, webSocketProtocols } from '../shared/websocket-bridge';
+import { createElectronTerminals, type PortWindow } from './electron-terminals';
 
 declare global {
   interface Window {
     /** Set by the Electron preload script; absent in the browser host. */
-    hatchBridge?: HatchBridge;
+    hatchBridge?: ElectronBridge;
   }
 }
 
@@ -28,23 +32,32 @@ function takeLaunchToken(): string | null {
   return fromUrl ?? sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** A bridge that answers every call with what to do: this tab was opened without the token. */
-function withoutToken(): HatchBridge {
+/** A bridge that answers every call (and ends every terminal) with what to do: this tab was opened without the token. */
+function withoutToken(): { api: HatchApi; terminals: TerminalStreams } {
   const error = {
     code: 'Forbidden' as const,
     message: 'This page was opened without its launch token: open the address hatch-web printed (it ends in ?token=…).',
     action: null,
     detail: null,
   };
-  return { invoke: async () => ({ ok: false, error }), subscribe: () => () => undefined };
+  const bridge: HatchBridge = { invoke: async () => ({ ok: false, error }), subscribe: () => () => undefined };
+  const terminals: TerminalStreams = {
+    open(sessionId) {
+      const refused = createTerminalStream(sessionId, { input: () => undefined, ack: () => undefined, close: () => undefined });
+      queueMicrotask(() => refused.end(error.message));
+      return refused.stream;
+    },
+  };
+  return { api: createHatchApi(bridge), terminals };
 }
 
-function connect(): HatchApi {
-  if (window.hatchBridge) return createHatchApi(window.hatchBridge);
+function connect(): { api: HatchApi; terminals: TerminalStreams } {
+  if (window.hatchBridge) return { api: createHatchApi(window.hatchBridge), terminals: createElectronTerminals(window.hatchBridge, window as unknown as PortWindow) };
   const token = takeLaunchToken();
-  if (!token) return createHatchApi(withoutToken());
+  if (!token) return withoutToken();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return createHatchApi(createWebSocketBridge(new WebSocket(`${scheme}://${location.host}/ws`, webSocketProtocols(token))));
+  const bridge = createWebSocketBridge(new WebSocket(`${scheme}://${location.host}/ws`, webSocketProtocols(token)));
+  return { api: createHatchApi(bridge), terminals: bridge };
 }
 
-export const api: HatchApi = connect();
+export const { api, terminals } = connect();

@@ -151,6 +151,7 @@ export const calls = {
     response: SessionInfo,
   },
   'sessions.list': { request: Empty, response: z.object({ sessions: z.array(SessionInfo) }) },
+  /** Keystrokes for scripts and tests; a window types on the session's own stream (terminal-stream.ts). */
   'sessions.write': { request: SessionRef.extend({ data: z.string().max(MAX_TERMINAL_WRITE_CHARS) }).strict(), response: Empty },
   'sessions.resize': { request: SessionRef.extend(TerminalSize).strict(), response: Empty },
   'sessions.terminate': { request: SessionRef, response: Empty },
@@ -160,10 +161,14 @@ export const calls = {
     response: z.object({
       latencyMs: z.number().nullable(),
       lastActivityAt: z.number(),
-      /** Terminal output main holds for the renderer: sent but unacknowledged, plus not yet sent (chars). */
+      /** Output a window still has to write: the slowest attached window's backlog, or, with none attached, output no window has shown (chars). */
       bufferedChars: z.number().int().nonnegative(),
-      /** Flow control has stopped reading the engine (the renderer is behind). */
+      /** Flow control has stopped reading the engine (a window is behind, or none is attached and the ring is full). */
       outputPaused: z.boolean(),
+      /** Windows (or browser connections) showing the session now. */
+      attachedWindows: z.number().int().nonnegative(),
+      /** Output main keeps for a window that attaches (the replay ring), in chars. */
+      replayChars: z.number().int().nonnegative(),
     }),
   },
   'tunnels.start': {
@@ -197,8 +202,6 @@ export const calls = {
   'tunnels.openInBrowser': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: z.object({ url: z.string(), opened: z.boolean() }) },
   /** Forget a stopped or failed tunnel (it leaves the Tunnels view). */
   'tunnels.remove': { request: z.object({ tunnelId: z.string().min(1).max(100) }).strict(), response: Empty },
-  /** The renderer has written `chars` characters of a session's output (flow control). */
-  'terminal.ack': { request: SessionRef.extend({ chars: z.number().int().nonnegative() }).strict(), response: Empty },
 } as const;
 
 // ── Events (main → renderer) ───────────────────────────────────────────────────────
@@ -221,8 +224,6 @@ export const events = {
   'tunnels.removed': z.object({ tunnelId: z.string() }),
   /** Counters of every running tunnel, about once a second. */
   'tunnels.stats': z.object({ stats: z.array(TunnelStats) }),
-  /** One batch of a session's terminal output (coalesced in main). */
-  'terminal.output': z.object({ sessionId: z.string(), data: z.string() }),
 } as const;
 
 export type Calls = typeof calls;

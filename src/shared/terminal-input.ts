@@ -1,5 +1,6 @@
-// Keystrokes and pastes travel as sessions.write calls of bounded size, so a huge paste can
-// never exceed a transport's message limit (the browser host closes a connection that does).
+// Keystrokes and pastes travel in messages of bounded size (on a terminal's stream, or as
+// sessions.write calls), so a huge paste can never exceed a transport's message limit (the
+// browser host closes a connection that does).
 import { MAX_TERMINAL_WRITE_CHARS } from './contract';
 
 /** `data` in order, in pieces of at most `max` UTF-16 units; a surrogate pair is never cut. */

@@ -1,6 +1,9 @@
-// The renderer's end of the browser host's transport: the contract over one WebSocket.
-// Written against the WHATWG WebSocket interface so that tests run it with `ws` in Node.
+// The renderer's end of the browser host's transport: the contract over one WebSocket
+// (JSON text frames), and each terminal's stream as binary frames on the same socket
+// (src/shared/terminal-stream.ts). Written against the WHATWG WebSocket interface so that
+// tests run it with `ws` in Node.
 import type { CallResult, HatchBridge, WireFromRenderer, WireToRenderer } from './contract';
+import { createTerminalStream, encodeFrame, FRAME_HEADER_BYTES, FrameKind, MAX_STREAM_NUMBER, readFrameHeader, type TerminalStream, type TerminalStreams } from './terminal-stream';
 
 /** The largest message either side sends or accepts; the host closes a connection that sends more (1009). */
 export const MAX_WIRE_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -42,14 +45,15 @@ export function closeMessage(code: number, reason: string): string {
 
 interface SocketLike {
   readyState: number;
-  send(data: string): void;
+  binaryType: string;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(): void;
   addEventListener(type: 'open' | 'error', listener: () => void): void;
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
-export interface WebSocketBridge extends HatchBridge {
+export interface WebSocketBridge extends HatchBridge, TerminalStreams {
   /** Resolves when the socket is open; rejects if it closes first. */
   ready: Promise<void>;
   close(): void;
@@ -67,9 +71,20 @@ function tooLarge(text: string): boolean {
 export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
   let nextId = 1;
   let lost: CallResult | null = null;
+  /** Why the connection is gone, for terminal streams (null while it is up). */
+  let lostReason: string | null = null;
   const pending = new Map<number, (result: CallResult) => void>();
   const subscribers = new Set<(name: string, payload: unknown) => void>();
-  const queue: string[] = [];
+  const queue: Array<string | Uint8Array<ArrayBuffer>> = [];
+  const streams = new Map<number, { output(data: string): void; end(reason: string): void }>();
+  let nextStream = 1;
+  const decoder = new TextDecoder();
+  socket.binaryType = 'arraybuffer';
+  const sendNow = (data: string | Uint8Array<ArrayBuffer>) => {
+    if (lost) return;
+    if (socket.readyState === OPEN) socket.send(data);
+    else queue.push(data);
+  };
 
   const ready = new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => {
@@ -82,11 +97,15 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
       reject(new Error(message));
       for (const [, settle] of pending) settle(lost);
       pending.clear();
+      lostReason = `${message} Reload the page.`;
+      for (const stream of streams.values()) stream.end(lostReason);
+      streams.clear();
     });
   });
   ready.catch(() => undefined);
 
   socket.addEventListener('message', (event) => {
+    if (event.data instanceof ArrayBuffer) return receiveFrame(new Uint8Array(event.data));
     let message: WireToRenderer;
     try {
       message = JSON.parse(String(event.data)) as WireToRenderer;
@@ -101,8 +120,36 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
     }
   });
 
+  function receiveFrame(frame: Uint8Array): void {
+    const header = readFrameHeader(frame);
+    const stream = header && streams.get(header.stream);
+    if (!stream) return; // a stream closed here while main was still sending
+    const text = decoder.decode(frame.subarray(FRAME_HEADER_BYTES));
+    if (header.kind === FrameKind.output) stream.output(text);
+    else if (header.kind === FrameKind.end) {
+      streams.delete(header.stream);
+      stream.end(text);
+    }
+  }
+
   return {
     ready,
+    open(sessionId): TerminalStream {
+      const number = nextStream;
+      nextStream = nextStream >= MAX_STREAM_NUMBER ? 1 : nextStream + 1;
+      const core = createTerminalStream(sessionId, {
+        input: (data) => sendNow(encodeFrame(FrameKind.input, number, data)),
+        ack: (chars) => sendNow(encodeFrame(FrameKind.ack, number, chars)),
+        close: () => {
+          streams.delete(number);
+          sendNow(encodeFrame(FrameKind.close, number));
+        },
+      });
+      streams.set(number, core);
+      if (lostReason !== null) core.end(lostReason);
+      else sendNow(encodeFrame(FrameKind.open, number, sessionId));
+      return core.stream;
+    },
     invoke(method, request) {
       if (lost) return Promise.resolve(lost);
       const id = nextId++;
@@ -116,8 +163,7 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
       }
       return new Promise<CallResult>((resolve) => {
         pending.set(id, resolve);
-        if (socket.readyState === OPEN) socket.send(text);
-        else queue.push(text);
+        sendNow(text);
       });
     },
     subscribe(listener) {

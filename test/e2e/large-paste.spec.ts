@@ -1,7 +1,7 @@
 // A paste far larger than one message may carry (1.2 million characters; as JSON, control
 // characters would make it 7 MB against the browser host's 4 MiB limit) reaches the shell
-// whole and in order: the renderer splits it into bounded sessions.write calls, and the
-// connection stays up.
+// whole and in order: the renderer splits it into bounded keystroke messages on the
+// session's stream (src/shared/terminal-stream.ts), and the connection stays up.
 import { expect, test, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { startHatchWeb, type RunningHost } from './host';

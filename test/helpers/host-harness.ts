@@ -1,6 +1,7 @@
 // A HatchHost against its embedded sandbox, driven through the contract (host.call) as a
 // renderer drives it, for the integration tests of sessions, flow control, tunnels and
-// recordings. Output is collected per session without re-scanning the whole event log.
+// recordings. Like a window that shows every session, it opens each session's terminal
+// stream (host.openTerminal) as soon as the session appears, and collects its output.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { HatchHost } from '../../src/main/host';
 import { BuiltinSandbox } from '../../src/main/aws';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index';
 import type { CallResult, EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/shared/contract';
+import type { TerminalAttachment } from '../../src/main/sessions/session-output';
 import type { ManagedNode } from '../../src/shared/domain/inventory';
 
 export interface HostHarness {
@@ -17,10 +19,12 @@ export interface HostHarness {
   nodes: ManagedNode[];
   byName(name: string): ManagedNode;
   call<T>(method: string, request?: unknown): Promise<T>;
-  /** Everything the renderer received for a session, in order. */
+  /** Everything the harness's stream received for a session, in order. */
   output(sessionId: string): string;
-  /** Each terminal.output batch of a session, in order. */
+  /** Each output message of a session's stream, in order. */
   batches(sessionId: string): string[];
+  /** The harness's stream of a session (keystrokes go one-way, as a window types). */
+  terminal(sessionId: string): TerminalAttachment;
   /** The latest sessions.changed payload of a session. */
   session(sessionId: string): SessionInfo | undefined;
   tunnel(tunnelId: string): TunnelInfo | undefined;
@@ -80,7 +84,14 @@ export function plainLines(text: string): string[] {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function startHostHarness(options: { sandbox?: SandboxOptions; pluginCandidates?: () => string[] } = {}): Promise<HostHarness> {
+export interface HostHarnessOptions {
+  sandbox?: SandboxOptions;
+  pluginCandidates?: () => string[];
+  /** Open every session's stream as it appears (default); false: the test opens its own. */
+  watch?: boolean;
+}
+
+export async function startHostHarness(options: HostHarnessOptions = {}): Promise<HostHarness> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-home-'));
   writeFileSync(path.join(home, 'empty-config'), '');
   let sandbox!: Sandbox;
@@ -94,6 +105,7 @@ export async function startHostHarness(options: { sandbox?: SandboxOptions; plug
   });
 
   const outputs = new Map<string, string[]>();
+  const streams = new Map<string, TerminalAttachment>();
   const acked = new Map<string, number>();
   const received = new Map<string, number>();
   const autoAcking = new Set<string>();
@@ -103,24 +115,32 @@ export async function startHostHarness(options: { sandbox?: SandboxOptions; plug
 
   const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
   const ackAll = async (sessionId: string) => {
-    const chars = (received.get(sessionId) ?? 0) - (acked.get(sessionId) ?? 0);
-    if (chars <= 0) return;
-    acked.set(sessionId, (acked.get(sessionId) ?? 0) + chars);
-    await call('terminal.ack', { sessionId, chars });
+    const total = received.get(sessionId) ?? 0;
+    if (total <= (acked.get(sessionId) ?? 0)) return;
+    acked.set(sessionId, total);
+    streams.get(sessionId)?.ack(total); // cumulative, as a window acknowledges
+  };
+
+  const openStream = (sessionId: string) => {
+    const list: string[] = [];
+    outputs.set(sessionId, list);
+    const stream = host.openTerminal(sessionId, {
+      output: (data) => {
+        list.push(data);
+        received.set(sessionId, (received.get(sessionId) ?? 0) + data.length);
+        // Like xterm's write callback: acknowledged once written, asynchronously.
+        if (autoAcking.has(sessionId)) setImmediate(() => void ackAll(sessionId));
+      },
+      end: () => streams.delete(sessionId),
+    });
+    streams.set(sessionId, stream);
   };
 
   host.subscribe((name: EventName, payload: unknown) => {
-    if (name === 'terminal.output') {
-      const { sessionId, data } = payload as { sessionId: string; data: string };
-      let list = outputs.get(sessionId);
-      if (!list) outputs.set(sessionId, (list = []));
-      list.push(data);
-      received.set(sessionId, (received.get(sessionId) ?? 0) + data.length);
-      // Like xterm's write callback: acknowledged once written, asynchronously.
-      if (autoAcking.has(sessionId)) setImmediate(() => void ackAll(sessionId).catch(() => undefined));
-    } else if (name === 'sessions.changed') {
+    if (name === 'sessions.changed') {
       const { session } = payload as { session: SessionInfo };
       sessions.set(session.id, session);
+      if (options.watch !== false && !outputs.has(session.id)) openStream(session.id);
     } else if (name === 'tunnels.changed') {
       const { tunnel } = payload as { tunnel: TunnelInfo };
       tunnels.set(tunnel.id, tunnel);
@@ -148,13 +168,18 @@ export async function startHostHarness(options: { sandbox?: SandboxOptions; plug
     call,
     output,
     batches: (sessionId) => [...(outputs.get(sessionId) ?? [])],
+    terminal: (sessionId) => {
+      const stream = streams.get(sessionId);
+      if (!stream) throw new Error(`no terminal stream for session ${sessionId}`);
+      return stream;
+    },
     session: (sessionId) => sessions.get(sessionId),
     tunnel: (tunnelId) => tunnels.get(tunnelId),
     tunnelStats: (tunnelId) => tunnelStats.get(tunnelId),
     autoAck: (sessionId, on) => {
       if (on) {
         autoAcking.add(sessionId);
-        void ackAll(sessionId).catch(() => undefined);
+        void ackAll(sessionId);
       } else autoAcking.delete(sessionId);
     },
     ackAll,

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditSession } from '../../src/shared/domain/audit';
 import type { SessionInfo } from '../../src/shared/contract';
 import { startTestHost, type TestHost } from './documents-helpers';
+import { watchTerminal } from '../helpers/terminal-viewer';
+import { waitFor } from '../helpers/host-harness';
 
 let t: TestHost;
 const where = { profile: 'Sandbox', region: 'us-east-1' };
@@ -11,29 +13,17 @@ let web1: string;
 let web2: string;
 let first: SessionInfo;
 let second: SessionInfo;
-const output = new Map<string, string>();
-
-function waitFor(predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (predicate() ? resolve() : setTimeout(check, 20));
-    check();
-  });
-}
 
 beforeAll(async () => {
   t = await startTestHost();
-  t.host.subscribe((name, payload) => {
-    if (name !== 'terminal.output') return;
-    const { sessionId, data } = payload as { sessionId: string; data: string };
-    output.set(sessionId, (output.get(sessionId) ?? '') + data);
-  });
   const { nodes } = await t.call('inventory.list', where);
   web1 = nodes.find((n) => n.name === 'web-1')!.id;
   web2 = nodes.find((n) => n.name === 'web-2')!.id;
   first = await t.call('sessions.start', { ...where, target: web1, engine: 'native', reason: 'audit test', cols: 80, rows: 24 });
   second = await t.call('sessions.start', { ...where, target: web2, engine: 'native', cols: 80, rows: 24 });
-  await t.call('sessions.write', { sessionId: first.id, data: 'echo audit-$((40+2))\n' });
-  await waitFor(() => (output.get(first.id) ?? '').includes('audit-42'));
+  const terminal = watchTerminal(t.host, first.id);
+  terminal.input('echo audit-$((40+2))\n');
+  await waitFor(() => terminal.text().includes('audit-42'), 20_000, 'the echo in the first session');
 });
 
 afterAll(async () => {

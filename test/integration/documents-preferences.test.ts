@@ -5,6 +5,8 @@ import { GetDocumentCommand, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { defaultPreferences, PREFERENCES_DOCUMENT, RULES, type SessionPreferences } from '../../src/shared/domain/preferences';
 import type { PreferencesState } from '../../src/shared/contract-documents';
 import { startTestHost, type TestHost } from './documents-helpers';
+import { watchTerminal } from '../helpers/terminal-viewer';
+import { waitFor } from '../helpers/host-harness';
 
 let t: TestHost;
 const where = { profile: 'Sandbox', region: 'us-east-1' };
@@ -195,17 +197,11 @@ describe('Session document catalogue', () => {
   it('runs a NonInteractiveCommands document through sessions.start with its parameters', async () => {
     const { nodes } = await t.call('inventory.list', where);
     const web = nodes.find((n) => n.name === 'web-1')!;
-    const chunks: string[] = [];
-    const off = t.host.subscribe((name, payload) => {
-      if (name === 'terminal.output') chunks.push((payload as { data: string }).data);
-    });
     const session = await t.call('sessions.start', { ...where, target: web.id, documentName: 'Hatch-Tail', parameters: { lines: ['3'] }, engine: 'native', cols: 80, rows: 24 });
     expect(session.documentName).toBe('Hatch-Tail');
-    await new Promise<void>((resolve) => {
-      const check = () => (/1\s+2\s+3/.test(chunks.join('')) ? resolve() : setTimeout(check, 20));
-      check();
-    });
-    off();
+    const terminal = watchTerminal(t.host, session.id);
+    await waitFor(() => /1\s+2\s+3/.test(terminal.text()), 20_000, 'the document\'s output "1 2 3"');
+    terminal.close();
   });
 });
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DataChannel } from '../../src/protocol/channel';
+import { HIGH_WATER_CHARS } from '../../src/main/sessions/session-output';
+import { DEFAULT_MAX_BATCH_CHARS } from '../../src/main/sessions/output-batcher';
 import { plainLines, startHostHarness, sleep, waitFor, waitForAsync, type HostHarness } from '../helpers/host-harness';
 
 let h: HostHarness;
@@ -19,10 +21,9 @@ afterAll(async () => {
   await h?.dispose();
 });
 
-// OutputBatcher's defaults (src/main/sessions/output-batcher.ts).
-const HIGH_WATER = 100_000;
-const MAX_BATCH = 64 * 1024;
-const BOUND = HIGH_WATER + MAX_BATCH;
+// SessionOutput's and OutputBatcher's defaults.
+const HIGH_WATER = HIGH_WATER_CHARS;
+const BOUND = HIGH_WATER_CHARS + DEFAULT_MAX_BATCH_CHARS;
 
 interface Stats {
   bufferedChars: number;
@@ -50,7 +51,7 @@ describe('terminal flow control', () => {
     const nonce = randomBytes(4).toString('hex');
     // The remote shell computes the line, so the echoed command never matches it.
     const line = `FLOW42MARK-${nonce}`;
-    const lines = 600_000; // ≈ 12 MB of output: 70× what main may hold, more than the agent's window
+    const lines = 600_000; // ≈ 12 MB of output: 20× what main may hold, more than the agent's window
     await h.call('sessions.write', { sessionId: session.id, data: `yes FLOW$((6*7))MARK-${nonce} | head -n ${lines}; echo FLOW-DONE-$((40+2))\r` });
 
     // Not acknowledging: flow control engages.

@@ -1,6 +1,6 @@
 // A session's local recording (asciicast v2) replays to exactly what the terminal
 // received: the "o" events of the .cast file, concatenated, equal the session's
-// terminal.output events, concatenated — byte for byte, non-ASCII output included.
+// output on the session's stream, concatenated — byte for byte, non-ASCII output included.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { startHostHarness, waitFor, type HostHarness } from '../helpers/host-harness';

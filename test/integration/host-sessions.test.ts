@@ -13,6 +13,7 @@ import type { EventName, SessionInfo, TunnelInfo, TunnelStats } from '../../src/
 import type { ManagedNode } from '../../src/shared/domain/inventory';
 import { callHost, waitFor } from '../helpers/host-harness';
 import { echoThrough, startEchoServer } from '../helpers/echo';
+import { watchTerminal, type TerminalWatch } from '../helpers/terminal-viewer';
 
 let host: HatchHost;
 let home: string;
@@ -23,11 +24,13 @@ const events: Array<{ name: EventName; payload: unknown }> = [];
 const call = <T>(method: string, request: unknown = {}) => callHost<T>(host, method, request);
 
 
+/** Each session's stream, opened as it appears (as a window showing it would). */
+const terminals = new Map<string, TerminalWatch>();
+/** The next session started is shown by a window that does not acknowledge (flow control test). */
+let nextWithoutAcks = false;
+
 function output(sessionId: string): string {
-  return events
-    .filter((e) => e.name === 'terminal.output' && (e.payload as { sessionId: string }).sessionId === sessionId)
-    .map((e) => (e.payload as { data: string }).data)
-    .join('');
+  return terminals.get(sessionId)?.text() ?? '';
 }
 
 function sessionEvent(sessionId: string): SessionInfo | undefined {
@@ -55,7 +58,14 @@ beforeAll(async () => {
     pluginCandidates: () => [path.join(pluginDir, 'session-manager-plugin')],
     logError: () => undefined,
   });
-  host.subscribe((name, payload) => events.push({ name, payload }));
+  host.subscribe((name, payload) => {
+    events.push({ name, payload });
+    const id = name === 'sessions.changed' ? (payload as { session: SessionInfo }).session.id : null;
+    if (id && !terminals.has(id)) {
+      terminals.set(id, watchTerminal(host, id, { ack: !nextWithoutAcks }));
+      nextWithoutAcks = false;
+    }
+  });
   const { profiles } = await call<{ profiles: Array<{ name: string; kind: string }> }>('profiles.list');
   expect(profiles.find((p) => p.name === 'Sandbox')?.kind).toBe('builtin-sandbox');
   ({ nodes } = await call<{ nodes: ManagedNode[] }>('inventory.list', { profile: 'Sandbox', region: 'us-east-1' }));
@@ -83,12 +93,12 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(session.engine).toBe('native');
     expect(JSON.stringify(session)).not.toMatch(/token|StreamUrl/i);
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
-    await call('sessions.write', { sessionId: session.id, data: 'echo hatch-$((6*7))\r' });
+    terminals.get(session.id)!.input('echo hatch-$((6*7))\r');
     await waitFor(() => output(session.id).includes('hatch-42'));
     await call('sessions.resize', { sessionId: session.id, cols: 91, rows: 27 });
-    await call('sessions.write', { sessionId: session.id, data: 'stty size\r' });
+    terminals.get(session.id)!.input('stty size\r');
     await waitFor(() => output(session.id).includes('27 91'));
-    await call('sessions.write', { sessionId: session.id, data: 'exit 3\r' });
+    terminals.get(session.id)!.input('exit 3\r');
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('exit');
     expect(ended.recordingPath).toBeTruthy();
@@ -97,24 +107,20 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
   });
 
-  it('stops reading output while the renderer does not acknowledge it, and resumes when it does', async () => {
+  it('stops reading output while the window does not acknowledge it, and resumes when it does', async () => {
+    nextWithoutAcks = true;
     const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 80, rows: 24, engine: 'native' });
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
     const total = 3_000_000;
-    await call('sessions.write', { sessionId: session.id, data: `stty -echo; head -c ${total} /dev/zero | tr '\\0' y; echo; echo FLOOD-DONE-$((40+2))\r` });
+    terminals.get(session.id)!.input(`stty -echo; head -c ${total} /dev/zero | tr '\\0' y; echo; echo FLOOD-DONE-$((40+2))\r`);
     // Without acknowledgements the output stops well short of the whole flood.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     const held = output(session.id).length;
     expect(held).toBeGreaterThan(50_000);
     expect(held).toBeLessThan(total / 2);
-    // Acknowledge as a renderer would, batch by batch: the rest arrives.
-    let acked = 0;
+    // Acknowledge as a window would (a cumulative count): the rest arrives.
     await waitFor(() => {
-      const seen = output(session.id).length;
-      if (seen > acked) {
-        void call('terminal.ack', { sessionId: session.id, chars: seen - acked });
-        acked = seen;
-      }
+      terminals.get(session.id)!.attachment.ack(output(session.id).length);
       return output(session.id).includes('FLOOD-DONE-42');
     }, 60_000);
     expect(output(session.id).split('y').length - 1).toBeGreaterThanOrEqual(total);
@@ -130,8 +136,8 @@ describe('HatchHost sessions against the sandbox', () => {
   it('resumes a native session after the connection drops, with the shell state intact', async () => {
     const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('bastion').id, cols: 80, rows: 24, engine: 'native' });
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
-    await call('sessions.write', { sessionId: session.id, data: 'export HATCH_MARK=kept-$((20+1))\r' });
-    await call('sessions.write', { sessionId: session.id, data: 'echo set-$HATCH_MARK\r' });
+    terminals.get(session.id)!.input('export HATCH_MARK=kept-$((20+1))\r');
+    terminals.get(session.id)!.input('echo set-$HATCH_MARK\r');
     await waitFor(() => output(session.id).includes('set-kept-21'));
     const states: string[] = [];
     const off = host.subscribe((name, payload) => {
@@ -140,7 +146,7 @@ describe('HatchHost sessions against the sandbox', () => {
     sandbox.agent.cutAll();
     await waitFor(() => states.includes('reconnecting') && states.at(-1) === 'live');
     off();
-    await call('sessions.write', { sessionId: session.id, data: 'echo after-$HATCH_MARK\r' });
+    terminals.get(session.id)!.input('echo after-$HATCH_MARK\r');
     await waitFor(() => output(session.id).includes('after-kept-21'));
     await call('sessions.terminate', { sessionId: session.id });
   });
@@ -172,14 +178,14 @@ describe('HatchHost sessions against the sandbox', () => {
     expect(engines.plugin.version).toMatch(/^\d+(\.\d+){0,3}$/);
     const session = await call<SessionInfo>('sessions.start', { profile: 'Sandbox', region: 'us-east-1', target: byName('web-2').id, cols: 90, rows: 25 });
     expect(session.engine).toBe('plugin'); // the default when the plugin is installed
-    await call('sessions.write', { sessionId: session.id, data: 'echo plugin-$((6*7))\r' });
+    terminals.get(session.id)!.input('echo plugin-$((6*7))\r');
     await waitFor(() => output(session.id).includes('plugin-42'));
     // The tab tells the truth: live once the plugin reported the session started, not stuck on "connecting".
     expect(output(session.id)).toContain(`Starting session with SessionId: ${session.awsSessionId}`);
     await waitFor(() => sessionEvent(session.id)?.state === 'live');
     // The start size reached the remote pty, and a resize goes through the plugin too
     // (Hatch resizes the plugin's pty; the plugin sends the new size on SIGWINCH).
-    await call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
+    terminals.get(session.id)!.input('echo size-$(stty size | tr " " x)\r');
     await waitFor(() => output(session.id).includes('size-25x90'));
     await call('sessions.resize', { sessionId: session.id, cols: 101, rows: 33 });
     // The plugin learns of the resize by SIGWINCH, asynchronously to the keystrokes typed
@@ -190,7 +196,7 @@ describe('HatchHost sessions against the sandbox', () => {
       if (asked++ % 25 === 0) void call('sessions.write', { sessionId: session.id, data: 'echo size-$(stty size | tr " " x)\r' });
       return false;
     });
-    await call('sessions.write', { sessionId: session.id, data: 'exit\r' });
+    terminals.get(session.id)!.input('exit\r');
     const ended = await waitFor(() => (sessionEvent(session.id)?.state === 'ended' ? sessionEvent(session.id) : undefined));
     expect(ended.endReason).toBe('exit');
   });

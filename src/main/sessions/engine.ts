@@ -28,7 +28,8 @@ export interface EngineSession {
   resume(): void;
   /** Ask the engine to end the session (it reports the end through onEnd). */
   terminate(): void;
-  onData(listener: (bytes: Buffer) => void): void;
+  /** Output: bytes (the protocol's) or text already decoded (node-pty's). */
+  onData(listener: (chunk: Buffer | string) => void): void;
   onState(listener: (state: EngineState) => void): void;
   onEnd(listener: (end: EngineEnd) => void): void;
   /** Smoothed round-trip time to the agent, when the engine can measure it. */
@@ -55,15 +56,4 @@ export interface EngineContext {
 export interface SessionEngine {
   readonly kind: EngineKind;
   attach(start: StartSessionResult, context: EngineContext): Promise<EngineSession>;
-}
-
-/** A tiny listener list, so engines need no EventEmitter typing games. */
-export class Listeners<T> {
-  private readonly list: Array<(value: T) => void> = [];
-  add(listener: (value: T) => void): void {
-    this.list.push(listener);
-  }
-  emit(value: T): void {
-    for (const listener of this.list) listener(value);
-  }
 }

@@ -5,15 +5,16 @@ import { openSession, ssmSessionCalls } from '../../protocol/opener';
 import { ShellSession } from '../../protocol/shell-session';
 import type { SessionEndReason as ProtocolEndReason } from '../../protocol/client';
 import type { SessionEndReason } from '../../shared/contract';
-import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
+import { Emitter } from '../../shared/emitter';
+import { type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 
 export class NativeEngine implements SessionEngine {
   readonly kind = 'native' as const;
 
   async attach(start: StartSessionResult, context: EngineContext): Promise<EngineSession> {
-    const data = new Listeners<Buffer>();
-    const state = new Listeners<EngineState>();
-    const end = new Listeners<EngineEnd>();
+    const data = new Emitter<[Buffer]>();
+    const state = new Emitter<[EngineState]>();
+    const end = new Emitter<[EngineEnd]>();
     const { client } = await openSession({
       calls: ssmSessionCalls(context.ssm),
       target: context.target,
@@ -36,9 +37,9 @@ export class NativeEngine implements SessionEngine {
       pause: () => shell.pauseOutput(),
       resume: () => shell.resumeOutput(),
       terminate: () => void shell.terminate().catch(() => undefined),
-      onData: (listener) => data.add(listener),
-      onState: (listener) => state.add(listener),
-      onEnd: (listener) => end.add(listener),
+      onData: (listener) => void data.on(listener),
+      onState: (listener) => void state.on(listener),
+      onEnd: (listener) => void end.on(listener),
       latencyMs: () => {
         const srtt = shell.client.channel.stats().srttMs;
         return srtt > 0 ? srtt : null;

@@ -1,66 +1,59 @@
-// The terminal output path of one session (ARCHITECTURE.md "Data paths that must stay
-// fast"): engine bytes are decoded as a UTF-8 stream (a sequence split across chunks is
-// held back, never mangled), coalesced for a few milliseconds or up to a size cap, and
-// sent as one message per batch. The renderer acknowledges what xterm has written; past a
-// high-water mark of unacknowledged characters the producer is paused, and resumed once
-// the renderer has caught up below the low-water mark.
+// Coalescing of a terminal's output (docs/architecture.md, "Data paths that must stay
+// fast"): bytes are decoded as a UTF-8 stream (a sequence split across chunks is held back,
+// never mangled) and sent as one batch per few milliseconds or per size cap, whichever
+// comes first. The first chunk after a quiet spell goes out at once, so a keystroke's echo
+// never waits for the timer; only a burst is coalesced. Used by main for every session and
+// by the pty host before output crosses the process boundary.
 import { StringDecoder } from 'node:string_decoder';
 
 export interface OutputBatcherOptions {
-  /** Deliver one batch to the renderer. */
+  /** One batch, in order. */
   send(data: string): void;
-  /** Stop reading from the engine (pause the pty / withhold protocol acks). */
-  pause(): void;
-  resume(): void;
   flushAfterMs?: number;
   maxBatchChars?: number;
-  highWaterChars?: number;
-  lowWaterChars?: number;
-  /** Test seam for timers. */
+  /** Test seams for the clock and timers. */
+  now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
+
+export const DEFAULT_FLUSH_MS = 5;
+export const DEFAULT_MAX_BATCH_CHARS = 64 * 1024;
 
 export class OutputBatcher {
   private readonly decoder = new StringDecoder('utf8');
   private pending: string[] = [];
   private pendingChars = 0;
   private timer: unknown = null;
-  private unacked = 0;
-  private paused = false;
+  private lastSent = -Infinity;
   private readonly flushAfterMs: number;
   private readonly maxBatchChars: number;
-  private readonly highWater: number;
-  private readonly lowWater: number;
+  private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(private readonly options: OutputBatcherOptions) {
-    this.flushAfterMs = options.flushAfterMs ?? 5;
-    this.maxBatchChars = options.maxBatchChars ?? 64 * 1024;
-    this.highWater = options.highWaterChars ?? 100_000;
-    this.lowWater = options.lowWaterChars ?? 5_000;
+    this.flushAfterMs = options.flushAfterMs ?? DEFAULT_FLUSH_MS;
+    this.maxBatchChars = options.maxBatchChars ?? DEFAULT_MAX_BATCH_CHARS;
+    this.now = options.now ?? (() => performance.now());
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout));
   }
 
-  /** Bytes from the engine. */
-  push(bytes: Buffer): void {
-    const text = this.decoder.write(bytes);
+  /** Output from the engine: bytes (decoded here) or text already decoded (node-pty's). */
+  push(chunk: Buffer | string): void {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     if (text.length === 0) return;
     this.pending.push(text);
     this.pendingChars += text.length;
-    // Everything main holds counts, sent or not: past the high-water mark the engine stops
-    // at once, so main never holds more than the mark plus the chunk that crossed it.
-    if (!this.paused && this.unacked + this.pendingChars > this.highWater) {
-      this.paused = true;
-      this.options.pause();
-    }
-    if (this.pendingChars >= this.maxBatchChars) this.flush();
-    else if (this.timer === null) this.timer = this.setTimer(() => this.flush(), this.flushAfterMs);
+    if (this.pendingChars >= this.maxBatchChars) return this.flush();
+    if (this.timer !== null) return;
+    const wait = this.lastSent + this.flushAfterMs - this.now();
+    if (wait <= 0) this.flush();
+    else this.timer = this.setTimer(() => this.flush(), wait);
   }
 
-  /** Send what is pending now (also called when the session ends), in batches of at most the size cap. */
+  /** Send what is pending now, in batches of at most the size cap. */
   flush(): void {
     if (this.timer !== null) {
       this.clearTimer(this.timer);
@@ -70,23 +63,14 @@ export class OutputBatcher {
     let data = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
+    this.lastSent = this.now();
     while (data.length > 0) {
       let cut = Math.min(data.length, this.maxBatchChars);
       // Never end a batch between the two halves of a surrogate pair.
       if (cut < data.length && cut > 1 && isHighSurrogate(data.charCodeAt(cut - 1))) cut--;
       const batch = cut === data.length ? data : data.slice(0, cut);
       data = cut === data.length ? '' : data.slice(cut);
-      this.unacked += batch.length;
       this.options.send(batch);
-    }
-  }
-
-  /** The renderer wrote `chars` characters. */
-  ack(chars: number): void {
-    this.unacked = Math.max(0, this.unacked - chars);
-    if (this.paused && this.unacked + this.pendingChars < this.lowWater) {
-      this.paused = false;
-      this.options.resume();
     }
   }
 
@@ -100,17 +84,9 @@ export class OutputBatcher {
     this.flush();
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
-  get unacknowledged(): number {
-    return this.unacked;
-  }
-
-  /** Characters main holds for the renderer: sent but unacknowledged, plus not yet sent. */
-  get buffered(): number {
-    return this.unacked + this.pendingChars;
+  /** Characters received but not sent yet. */
+  get pendingLength(): number {
+    return this.pendingChars;
   }
 }
 

@@ -3,7 +3,8 @@
 // whose name is argv 1, never on the command line.
 import { spawnLocalPty, type SpawnPty } from './pty';
 import { mapReason } from './native-engine';
-import { Listeners, type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
+import { Emitter } from '../../shared/emitter';
+import { type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 
 export const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
 
@@ -34,9 +35,9 @@ export class PluginEngine implements SessionEngine {
       rows: context.rows,
       env,
     });
-    const data = new Listeners<Buffer>();
-    const state = new Listeners<EngineState>();
-    const end = new Listeners<EngineEnd>();
+    const data = new Emitter<[string]>();
+    const state = new Emitter<[EngineState]>();
+    const end = new Emitter<[EngineEnd]>();
     let terminating = false;
     // Live once the plugin says the session started ("Starting session with SessionId: …",
     // printed when its data channel is open) — not when the process starts: until then the
@@ -55,7 +56,7 @@ export class PluginEngine implements SessionEngine {
     let tail = '';
     child.onData((text) => {
       tail = (tail + text).slice(-600);
-      data.emit(Buffer.from(text, 'utf8'));
+      data.emit(text);
       if (live) return;
       if (tail.includes('Starting session with SessionId')) goLive();
       else fallback ??= setTimeout(goLive, PLUGIN_LIVE_FALLBACK_MS);
@@ -81,9 +82,9 @@ export class PluginEngine implements SessionEngine {
         terminating = true;
         child.kill('SIGTERM');
       },
-      onData: (listener) => data.add(listener),
-      onState: (listener) => state.add(listener),
-      onEnd: (listener) => end.add(listener),
+      onData: (listener) => void data.on(listener),
+      onState: (listener) => void state.on(listener),
+      onEnd: (listener) => void end.on(listener),
       latencyMs: () => null, // the plugin does not tell
     };
   }

@@ -1,12 +1,12 @@
 // SessionManager: starts sessions on nodes with either engine, carries their terminal
-// output to the renderer through the batcher (with flow control), records what they
-// showed, and reports how each one ended.
+// output to the windows that show them (SessionOutput: batching, replay ring, flow
+// control), records what they showed, and reports how each one ended.
 import { randomUUID } from 'node:crypto';
 import { StartSessionCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { HatchError, type EngineKind, type EventName, type EventPayload, type SessionInfo } from '../../shared/contract';
 import type { EngineSession, SessionEngine } from './engine';
-import { OutputBatcher } from './output-batcher';
+import { SessionOutput, type SessionOutputOptions, type TerminalAttachment, type TerminalViewer } from './session-output';
 import { SessionRecorder } from './recorder';
 import { describeAwsError } from './aws-errors';
 import { ssmSessionCalls, terminateOnce } from '../../protocol/opener';
@@ -36,6 +36,8 @@ export interface SessionManagerOptions {
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   /** Where recordings go and whether input is recorded, asked at each start; null = don't record. */
   recording: () => { dir: string; includeInput: boolean } | null;
+  /** Ring and flow-control sizes (tests make them small). */
+  output?: Omit<SessionOutputOptions, 'record'>;
   /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
   endedHistory?: number;
 }
@@ -60,9 +62,13 @@ interface LiveSession {
   info: SessionInfo;
   request: StartRequest;
   engine: EngineSession | null;
-  batcher: OutputBatcher;
+  /** Kept across restarts in the same tab: the windows showing it stay attached. */
+  output: SessionOutput;
   recorder: SessionRecorder | null;
   recordInput: boolean;
+  /** The terminal's current size (a redraw nudge restores it). */
+  cols: number;
+  rows: number;
   /** The user asked to end it: whatever the engine saw, the reason is "terminated". */
   terminating: boolean;
   /** Last data either way (the idle timeout counts from here). */
@@ -86,6 +92,9 @@ export class SessionManager {
       throw new HatchError('Unavailable', 'AWS’s session-manager-plugin is not installed.', 'Install the plugin, or start the session with Hatch’s built-in engine.');
     }
     const id = reuseId ?? randomUUID();
+    const output =
+      (reuseId ? this.sessions.get(reuseId)?.output : undefined) ??
+      new SessionOutput({ record: (data) => this.sessions.get(id)?.recorder?.output(data), ...this.options.output });
     const live: LiveSession = {
       info: {
         id,
@@ -110,14 +119,9 @@ export class SessionManager {
       terminating: false,
       lastActivityAt: Date.now(),
       terminateAws: null,
-      batcher: new OutputBatcher({
-        send: (data) => {
-          live.recorder?.output(data);
-          this.options.emit('terminal.output', { sessionId: id, data });
-        },
-        pause: () => live.engine?.pause(),
-        resume: () => live.engine?.resume(),
-      }),
+      output,
+      cols: request.cols,
+      rows: request.rows,
     };
     this.sessions.set(id, live);
     this.changed(live);
@@ -168,9 +172,10 @@ export class SessionManager {
         terminateSession: terminateAws,
       });
       live.engine = engine;
-      engine.onData((bytes) => {
+      live.output.bind(engine);
+      engine.onData((chunk) => {
         live.lastActivityAt = Date.now();
-        live.batcher.push(bytes);
+        live.output.push(chunk);
       });
       engine.onState((state) => {
         if (live.info.state === 'ended') return;
@@ -204,22 +209,41 @@ export class SessionManager {
   resize(sessionId: string, cols: number, rows: number): void {
     const live = this.get(sessionId);
     if (live.info.state === 'ended') return; // a tab resized after its session ended
+    live.cols = cols;
+    live.rows = rows;
     live.engine?.resize(cols, rows);
     live.recorder?.resize(cols, rows);
   }
 
-  stats(sessionId: string): { latencyMs: number | null; lastActivityAt: number; bufferedChars: number; outputPaused: boolean } {
+  /**
+   * A window starts showing a session: the replay ring first, then its live output, until
+   * the attachment is closed. A window coming back to a running session (a reload, a new
+   * window) also makes full-screen programs redraw.
+   */
+  openTerminal(sessionId: string, viewer: TerminalViewer): TerminalAttachment {
+    const live = this.get(sessionId);
+    const view = live.output.attach(viewer);
+    if (view.reattached) this.redraw(live);
+    return {
+      input: (data) => {
+        const current = this.sessions.get(sessionId);
+        if (current && current.info.state !== 'ended') this.write(sessionId, data);
+      },
+      ack: view.ack,
+      close: view.close,
+    };
+  }
+
+  stats(sessionId: string): { latencyMs: number | null; lastActivityAt: number; bufferedChars: number; outputPaused: boolean; attachedWindows: number; replayChars: number } {
     const live = this.get(sessionId);
     return {
       latencyMs: live.engine?.latencyMs() ?? null,
       lastActivityAt: live.lastActivityAt,
-      bufferedChars: live.batcher.buffered,
-      outputPaused: live.batcher.isPaused,
+      bufferedChars: live.output.buffered,
+      outputPaused: live.output.isPaused,
+      attachedWindows: live.output.attachedWindows,
+      replayChars: live.output.held,
     };
-  }
-
-  ack(sessionId: string, chars: number): void {
-    this.sessions.get(sessionId)?.batcher.ack(chars);
   }
 
   async terminate(sessionId: string): Promise<void> {
@@ -254,6 +278,7 @@ export class SessionManager {
 
   async dispose(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((id) => this.terminate(id).catch(() => undefined)));
+    for (const live of this.sessions.values()) live.output.endViewers('Hatch is shutting down.');
   }
 
   private get(sessionId: string): LiveSession {
@@ -264,7 +289,7 @@ export class SessionManager {
 
   private end(live: LiveSession, end: { reason: SessionInfo['endReason']; exitCode: number | null; message: string | null }): void {
     if (live.info.state === 'ended') return;
-    live.batcher.end();
+    live.output.end();
     void live.recorder?.close();
     const reason = live.terminating && end.reason !== 'failed' ? 'terminated' : end.reason;
     live.info = { ...live.info, state: 'ended', endReason: reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
@@ -279,6 +304,18 @@ export class SessionManager {
     if (ended.length <= keep) return;
     ended.sort((a, b) => (a.info.endedAt ?? 0) - (b.info.endedAt ?? 0));
     for (const old of ended.slice(0, ended.length - keep)) this.sessions.delete(old.info.id);
+  }
+
+  /**
+   * Make a full-screen program repaint for a window that has just attached: a program only
+   * redraws on SIGWINCH, and the kernel sends it only when the size changes, so the size
+   * moves by a row and back.
+   */
+  private redraw(live: LiveSession): void {
+    if (live.info.state !== 'live' || !live.engine) return;
+    const { cols, rows } = live;
+    live.engine.resize(cols, rows > 1 ? rows - 1 : rows + 1);
+    live.engine.resize(cols, rows);
   }
 
   private changed(live: LiveSession): void {

@@ -7,6 +7,7 @@ import { api } from '../api';
 import { prepareNodes } from '../../shared/node-filter';
 import { notify } from '../ui/toast';
 import { updateSettings } from '../settings';
+import { loadLayout, restoreLayout, saveLayout } from '../workspace-layout';
 export { tabLabels } from '../tab-labels';
 
 export interface InventoryState {
@@ -86,6 +87,11 @@ export interface AppState {
   openTunnelsTab(): void;
   openView(kind: SingletonTabKind): void;
   upsertSession(session: SessionInfo): void;
+  /**
+   * After connecting: take main's sessions and reopen this window's tabs (saved across a
+   * reload), or a tab per running session in a new window; from then on the layout is saved.
+   */
+  restoreWorkspace(sessions: SessionInfo[]): void;
   openTerminalTab(session: SessionInfo, title: string): void;
   addPane(tabId: string, session: SessionInfo): void;
   closePane(tabId: string, sessionId: string): void;
@@ -105,6 +111,9 @@ export interface AppState {
 }
 
 const THEME_KEY = 'hatch.theme';
+const TAB_KINDS: ReadonlySet<Tab['kind']> = new Set(['nodes', 'terminal', 'tunnels', 'preferences', 'documents', 'audit', 'settings']);
+/** Set once the window's layout is restored: saving starts only then, so a reload never overwrites it with an empty window. */
+let layoutSaver: (() => void) | null = null;
 
 function storedTheme(): ThemeChoice {
   const value = globalThis.localStorage?.getItem(THEME_KEY);
@@ -190,6 +199,26 @@ export const useAppStore = create<AppState>((set, get) => ({
     set({ tabs: tabs.some((t) => t.id === kind) ? tabs : [...tabs, tab], activeTabId: kind });
   },
   upsertSession: (session) => set({ sessions: { ...get().sessions, [session.id]: session } }),
+  restoreWorkspace: (list) => {
+    const storage = globalThis.sessionStorage;
+    const sessions = { ...get().sessions };
+    for (const session of list) sessions[session.id] = session;
+    const { tabs, activeTabId } = get();
+    const restored = restoreLayout<Tab>(loadLayout(storage), list, { tabs, activeTabId }, TAB_KINDS, (session) => ({
+      kind: 'terminal',
+      id: session.id,
+      title: session.target,
+      panes: [session.id],
+      broadcast: null,
+    }));
+    set({ sessions, tabs: restored.tabs, activeTabId: restored.activeTabId });
+    if (layoutSaver) return;
+    const save = (state: AppState) => saveLayout(storage, { tabs: state.tabs, activeTabId: state.activeTabId });
+    save(get());
+    layoutSaver = useAppStore.subscribe((state, previous) => {
+      if (state.tabs !== previous.tabs || state.activeTabId !== previous.activeTabId) save(state);
+    });
+  },
   openTerminalTab: (session, title) => {
     const { tabs, sessions } = get();
     set({

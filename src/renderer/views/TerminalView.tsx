@@ -1,5 +1,6 @@
-// A session's terminal: xterm.js owns the DOM; output goes straight from the event to
-// term.write and is acknowledged once written (flow control), keystrokes go out unbatched.
+// A session's terminal: xterm.js owns the DOM; output goes straight from the session's
+// stream to term.write and is acknowledged once written (flow control), keystrokes go out
+// unbatched and one-way on the same stream.
 import { useEffect, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -8,8 +9,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import '@xterm/xterm/css/xterm.css';
 import { api } from '../api';
-import { attachTerminalSink } from '../terminal-output';
-import { splitTerminalInput } from '../../shared/terminal-input';
+import { connectTerminal, inputTo } from '../terminal-output';
 import { useAppStore } from '../stores/app-store';
 import { useResolvedTheme } from '../theme';
 import { TERMINAL_THEMES } from '../terminal-theme';
@@ -68,13 +68,12 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
     searchRef.current = search;
     fitRef.current = fit;
 
-    const detach = attachTerminalSink(sessionId, (data) => {
-      term.write(data, () => void api.call('terminal.ack', { sessionId, chars: data.length }).catch(() => undefined));
-    });
+    const stream = connectTerminal(sessionId, term, (reason) => term.write(`\r\n\x1b[2m[${reason}]\x1b[0m\r\n`));
     const input = term.onData((data) => {
-      // A large paste goes as several writes (in order) so it never exceeds a message limit.
-      for (const part of splitTerminalInput(data))
-        for (const target of broadcastRef.current ?? [sessionId]) void api.call('sessions.write', { sessionId: target, data: part }).catch(() => undefined);
+      for (const target of broadcastRef.current ?? [sessionId]) {
+        if (target === sessionId) stream.input(data);
+        else inputTo(target, data);
+      }
     });
     const resize = term.onResize(({ cols, rows }) => void api.call('sessions.resize', { sessionId, cols, rows }).catch(() => undefined));
     term.onSelectionChange(() => {
@@ -119,11 +118,14 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
     });
     observer.observe(host.current!);
     fit.fit();
+    // xterm reports a size only when it changes: tell main the size this window shows now
+    // (a reloaded window may be smaller than the one that started the session).
+    if (host.current!.clientWidth > 0) void api.call('sessions.resize', { sessionId, cols: term.cols, rows: term.rows }).catch(() => undefined);
     term.focus();
     return () => {
       term.textarea?.removeEventListener('paste', onPaste, { capture: true });
       observer.disconnect();
-      detach();
+      stream.close();
       input.dispose();
       resize.dispose();
       term.dispose();

@@ -59,11 +59,12 @@ export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const handlers = new Map<string, Handler>();
-export const ipcMain = {
+/** ipcMain: invoke handlers by channel, and `on` listeners (an EventEmitter) for send(). */
+export const ipcMain = Object.assign(new EventEmitter(), {
   handlers,
   handle: vi.fn((channel: string, handler: Handler) => void handlers.set(channel, handler)),
   removeHandler: vi.fn((channel: string) => void handlers.delete(channel)),
-};
+});
 
 export const Menu = {
   buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
@@ -85,14 +86,55 @@ export class Tray extends EventEmitter {
 
 export const nativeImage = { createFromPath: vi.fn((path: string) => ({ path })) };
 
+/**
+ * An entangled port pair like Electron's: what one end posts arrives (structured-cloned,
+ * asynchronously, once started) as a 'message' event `{ data }` on the other; closing
+ * either end emits 'close' on both. `addEventListener` lets the page-side code (written for
+ * the DOM's MessagePort) use the same object.
+ */
 export class MessagePortMain extends EventEmitter {
-  readonly start = vi.fn();
-  readonly postMessage = vi.fn();
-  readonly close = vi.fn();
+  other: MessagePortMain | null = null;
+  started = false;
+  closed = false;
+  private queue: unknown[] = [];
+  readonly start = vi.fn(() => {
+    this.started = true;
+    const queued = this.queue.splice(0);
+    queueMicrotask(() => queued.forEach((data) => this.deliver(data)));
+  });
+  readonly postMessage = vi.fn((data: unknown) => {
+    if (this.closed || !this.other || this.other.closed) return;
+    const copy = structuredClone(data);
+    const other = this.other;
+    if (other.started) queueMicrotask(() => other.deliver(copy));
+    else other.queue.push(copy);
+  });
+  /** Messages already posted to the other end are still delivered there; nothing new is. */
+  readonly close = vi.fn(() => {
+    if (this.closed) return;
+    this.closed = true;
+    const other = this.other;
+    queueMicrotask(() => {
+      this.emit('close');
+      if (other && !other.closed) other.emit('close');
+    });
+  });
+  addEventListener(type: string, listener: (...args: unknown[]) => void): void {
+    this.on(type, listener);
+  }
+  private deliver(data: unknown): void {
+    if (!this.closed) this.emit('message', { data });
+  }
 }
 export class MessageChannelMain {
+  static instances: MessageChannelMain[] = [];
   readonly port1 = new MessagePortMain();
   readonly port2 = new MessagePortMain();
+  constructor() {
+    this.port1.other = this.port2;
+    this.port2.other = this.port1;
+    MessageChannelMain.instances.push(this);
+  }
 }
 
 /** utilityProcess.fork runs `forkImpl` (set by a test) in-process instead of a real child. */
@@ -105,11 +147,13 @@ export const utilityProcess = {
 };
 
 export const contextBridge = { exposeInMainWorld: vi.fn() };
-export const ipcRenderer = Object.assign(new EventEmitter(), { invoke: vi.fn(async () => ({ ok: true, value: null })) });
+export const ipcRenderer = Object.assign(new EventEmitter(), { invoke: vi.fn(async () => ({ ok: true, value: null })), send: vi.fn() });
 
 export function reset(): void {
   BrowserWindow.instances = [];
   Tray.instances = [];
+  MessageChannelMain.instances = [];
   handlers.clear();
+  ipcMain.removeAllListeners();
   vi.clearAllMocks();
 }

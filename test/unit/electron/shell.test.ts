@@ -1,4 +1,5 @@
-// Menus, tray, window state, permissions, preload and terminal ports, against the fakes.
+// Menus, tray, window state and permissions, against the fakes (terminal ports and the
+// preload: terminal-ports.test.ts).
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
@@ -12,8 +13,6 @@ const { TunnelMenu, tunnelMenuTemplate } = await import('../../../src/main/app/t
 const { hostTunnelSource, tunnelLabel } = await import('../../../src/main/app/tunnel-source');
 const { restoreBounds, trackWindowState } = await import('../../../src/main/app/window-state');
 const { isPermissionAllowed } = await import('../../../src/main/app/permissions');
-const { openTerminalPort } = await import('../../../src/main/app/terminal-ports');
-const { ipcChannels, isTerminalPortMessage, terminalPortMessage } = await import('../../../src/shared/ipc-channels');
 
 beforeEach(() => fake.reset());
 
@@ -238,45 +237,4 @@ describe('permissions', () => {
   });
 });
 
-describe('terminal ports', () => {
-  it('keeps one end in main and transfers the other on the terminal-port channel', () => {
-    const contents = new fake.FakeWebContents();
-    const port = openTerminalPort(contents as never, 's-1');
-    expect(port.start).toHaveBeenCalled();
-    const [channel, sessionId, ports] = contents.postMessage.mock.calls[0];
-    expect(channel).toBe(ipcChannels.terminalPort);
-    expect(sessionId).toBe('s-1');
-    expect(ports).toHaveLength(1);
-    expect(ports[0]).not.toBe(port);
-  });
 
-  it('recognizes the preload’s port message', () => {
-    expect(isTerminalPortMessage({ type: terminalPortMessage, sessionId: 's-1' })).toBe(true);
-    expect(isTerminalPortMessage({ type: terminalPortMessage })).toBe(false);
-    expect(isTerminalPortMessage({ type: 'other', sessionId: 's' })).toBe(false);
-    expect(isTerminalPortMessage(null)).toBe(false);
-  });
-});
-
-describe('preload', () => {
-  it('exposes exactly the two-function bridge, and forwards a terminal port to the app origin only', async () => {
-    const postMessage = vi.fn();
-    vi.stubGlobal('window', { postMessage, location: { origin: 'hatch://app' } });
-    try {
-      await import('../../../src/preload/preload');
-      expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
-      const [name, bridge] = fake.contextBridge.exposeInMainWorld.mock.calls[0];
-      expect(name).toBe('hatchBridge');
-      expect(Object.keys(bridge).sort()).toEqual(['invoke', 'subscribe']);
-
-      const port = {};
-      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [port] }, 's-9');
-      expect(postMessage).toHaveBeenCalledWith({ type: terminalPortMessage, sessionId: 's-9' }, 'hatch://app', [port]);
-      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [] }, 's-9');
-      fake.ipcRenderer.emit(ipcChannels.terminalPort, { ports: [port] }, 42);
-      expect(postMessage).toHaveBeenCalledTimes(1);
-    } finally {
-      vi.unstubAllGlobals();
-    }
-  });
-});

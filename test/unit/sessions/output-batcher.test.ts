@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { OutputBatcher } from '../../../src/main/sessions/output-batcher';
 
+/** A batcher on a fake clock: `advance(ms)` moves time, `fire()` runs the pending timer. */
 function harness(overrides: Partial<ConstructorParameters<typeof OutputBatcher>[0]> = {}) {
   const sent: string[] = [];
-  const events: string[] = [];
   let timer: (() => void) | null = null;
+  let now = 1000;
   const batcher = new OutputBatcher({
     send: (data) => sent.push(data),
-    pause: () => events.push('pause'),
-    resume: () => events.push('resume'),
+    now: () => now,
     setTimer: (fn) => {
       timer = fn;
       return 1;
@@ -18,18 +18,40 @@ function harness(overrides: Partial<ConstructorParameters<typeof OutputBatcher>[
     },
     ...overrides,
   });
-  return { batcher, sent, events, fire: () => timer?.() };
+  return {
+    batcher,
+    sent,
+    fire: () => {
+      const fn = timer;
+      timer = null;
+      fn?.();
+    },
+    advance: (ms: number) => (now += ms),
+    pending: () => timer !== null,
+  };
 }
 
 describe('OutputBatcher', () => {
-  it('coalesces chunks until the timer fires, one message per batch', () => {
-    const { batcher, sent, fire } = harness();
+  it('sends the first chunk after a quiet spell at once (a keystroke’s echo never waits)', () => {
+    const { batcher, sent, pending } = harness();
     batcher.push(Buffer.from('a'));
+    expect(sent).toEqual(['a']);
+    expect(pending()).toBe(false);
+  });
+
+  it('coalesces a burst until the timer fires, one message per batch', () => {
+    const { batcher, sent, fire, advance } = harness();
+    batcher.push(Buffer.from('a'));
+    advance(1);
     batcher.push(Buffer.from('b'));
     batcher.push(Buffer.from('c'));
-    expect(sent).toEqual([]);
+    expect(sent).toEqual(['a']);
     fire();
-    expect(sent).toEqual(['abc']);
+    expect(sent).toEqual(['a', 'bc']);
+    // After a quiet spell, the next chunk goes at once again.
+    advance(50);
+    batcher.push('d');
+    expect(sent).toEqual(['a', 'bc', 'd']);
   });
 
   it('flushes at once when the size cap is reached', () => {
@@ -49,25 +71,6 @@ describe('OutputBatcher', () => {
     }
   });
 
-  it('holds at most the high-water mark plus the chunk that crossed it, however the renderer lags', () => {
-    const { batcher, sent, events } = harness({ maxBatchChars: 1000, highWaterChars: 3000, lowWaterChars: 500 });
-    let pushed = 0;
-    // A producer that honours pause(): it stops pushing as soon as it is told to.
-    while (!batcher.isPaused) {
-      batcher.push(Buffer.alloc(700, 'y'));
-      pushed += 700;
-    }
-    expect(events).toEqual(['pause']);
-    expect(batcher.buffered).toBe(pushed);
-    expect(batcher.buffered).toBeLessThanOrEqual(3000 + 700);
-    expect(sent.every((b) => b.length <= 1000)).toBe(true);
-    batcher.flush();
-    batcher.ack(batcher.unacknowledged);
-    expect(events).toEqual(['pause', 'resume']);
-    expect(batcher.buffered).toBe(0);
-    expect(sent.join('').length).toBe(pushed);
-  });
-
   it('never splits a UTF-8 sequence across batches', () => {
     const { batcher, sent, fire } = harness();
     const bytes = Buffer.from('héllo ✓ 🚀');
@@ -79,17 +82,20 @@ describe('OutputBatcher', () => {
     expect(sent.join('')).not.toContain('\ufffd');
   });
 
-  it('pauses the producer past the high-water mark and resumes below the low-water mark', () => {
-    const { batcher, events } = harness({ maxBatchChars: 1000, highWaterChars: 3000, lowWaterChars: 500 });
-    for (let i = 0; i < 3; i++) batcher.push(Buffer.alloc(1000, 'x'));
-    expect(events).toEqual([]);
-    batcher.push(Buffer.alloc(1000, 'x'));
-    expect(events).toEqual(['pause']);
-    expect(batcher.isPaused).toBe(true);
-    batcher.ack(3000);
-    expect(events).toEqual(['pause']);
-    batcher.ack(600);
-    expect(events).toEqual(['pause', 'resume']);
-    expect(batcher.unacknowledged).toBe(400);
+  it('takes text already decoded (node-pty’s) as it is', () => {
+    const { batcher, sent, fire, advance } = harness();
+    batcher.push('naïve ');
+    advance(1);
+    batcher.push('café');
+    fire();
+    expect(sent.join('')).toBe('naïve café');
+  });
+
+  it('ends with what the decoder holds (an incomplete sequence becomes U+FFFD)', () => {
+    const { batcher, sent } = harness();
+    batcher.push(Buffer.from([0x68, 0x69, 0xe2, 0x9c]));
+    batcher.end();
+    expect(sent.join('')).toBe('hi\ufffd');
+    expect(batcher.pendingLength).toBe(0);
   });
 });
