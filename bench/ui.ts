@@ -94,8 +94,8 @@ async function heapUsed(page: Page): Promise<number> {
   return usedSize;
 }
 
-/** In the page: the node table's footer ("N of M"). */
-const footerText = () => document.querySelector('.nodes-footer')?.textContent ?? '';
+/** In the page: the node table's count ("N of M"; the whole footer in builds before it had its own element). */
+const footerText = () => (document.querySelector('.nodes-footer .node-count') ?? document.querySelector('.nodes-footer'))?.textContent ?? '';
 
 async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   const expected = sandbox.fleet.nodes.filter((n) => n.region === 'us-east-1').length;
@@ -164,7 +164,7 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
               (event) => {
                 const t0 = performance.now();
                 const check = () => {
-                  const footer = document.querySelector('.nodes-footer')?.textContent ?? '';
+                  const footer = (document.querySelector('.nodes-footer .node-count') ?? document.querySelector('.nodes-footer'))?.textContent ?? '';
                   if (footer === target) requestAnimationFrame(() => resolve(performance.now() - t0));
                   else if (performance.now() - t0 > limit) reject(new Error(`gave up ${limit} ms after the key "${event.key}" waiting for the footer ${JSON.stringify(target)}; saw ${JSON.stringify(footer)}`));
                   else requestAnimationFrame(check);

@@ -2,6 +2,7 @@
 // here once; `hatch --help` is built from this list.
 import type { CliIo } from './io';
 import { cpCommand } from './commands/cp';
+import { sshProxyCommand } from './commands/ssh-proxy';
 
 export interface Subcommand {
   name: string;
@@ -13,4 +14,4 @@ export interface Subcommand {
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
-export const subcommands: readonly Subcommand[] = [cpCommand];
+export const subcommands: readonly Subcommand[] = [cpCommand, sshProxyCommand];

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const { port, open } = parseArgs(process.argv.slice(2));
   const rendererDir = path.resolve(__dirname, '../renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) fatal(`hatch-web: the renderer is not built (${rendererDir}). Run "npm run build".`);
-  const host = new HatchHost({ host: 'web' });
+  const host = new HatchHost({ host: 'web', transferFetchUrl: (id, name) => `/transfers/${id}/${encodeURIComponent(name)}` });
   const web = await startWebHost({ host, rendererDir, port }).catch((error: NodeJS.ErrnoException) => {
     fatal(error.code === 'EADDRINUSE' ? `hatch-web: port ${port} is in use; pick another with --port or use --port 0.` : `hatch-web: ${error.message}`);
   });

@@ -7,6 +7,7 @@
 // port-scoped, so every other server on 127.0.0.1 would receive it. The page and its
 // assets are public code and need no token. One connection's bad frames, oversized
 // messages or slow reading close that connection only.
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -106,6 +107,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // it out of the address bar and keeps it in sessionStorage (this origin and tab only).
     const offered = requestQuery(req.url!).get('token');
     if (offered !== null && tokenState(offered) !== 'ok') return deny(res, 403, 'Wrong token for this Hatch: open the URL it printed.');
+    // A finished download, fetched by the page: only with the token (it is the user's file).
+    const download = /^\/transfers\/([0-9a-f-]{36})\/[^/]*$/.exec(pathname);
+    if (download) {
+      if (tokenState(offered) !== 'ok') return deny(res, 403, 'This file needs the launch token.');
+      const file = options.host.transfers.downloadedFile(download[1]);
+      const info = file ? await stat(file).catch(() => null) : null;
+      if (!file || !info?.isFile()) return deny(res, 404, 'No such download (a folder, or not finished).');
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(info.size),
+        'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(file))}`,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-store',
+      });
+      if (req.method === 'HEAD') return void res.end();
+      createReadStream(file).on('error', () => res.destroy()).pipe(res);
+      return;
+    }
     const relative = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
     const root = path.resolve(options.rendererDir);
     const file = path.resolve(root, relative);

@@ -4,20 +4,7 @@
 // parsed with its schema on the way out (undeclared fields are stripped).
 import os from 'node:os';
 import path from 'node:path';
-import type { z } from 'zod';
-import {
-  calls,
-  events,
-  HatchError,
-  isEventName,
-  isMethod,
-  type CallResponse,
-  type CallResult,
-  type Calls,
-  type EventName,
-  type EventPayload,
-  type Method,
-} from '../shared/contract';
+import { calls, events, HatchError, isEventName, isMethod, type CallResult, type EventName, type EventPayload } from '../shared/contract';
 import { SystemService, type HostKind } from './system/system-service';
 import { AwsClientFactory, CredentialService, ProfileService, PromptBroker, createBuiltinSandbox, type BuiltinSandbox } from './aws';
 import { InventoryService } from './inventory';
@@ -31,7 +18,13 @@ import { NativeEngine } from './sessions/native-engine';
 import type { SpawnPty } from './sessions/pty';
 import { PluginEngine } from './sessions/plugin-engine';
 import { TunnelService } from './tunnels/tunnel-service';
+import { TransferService } from './transfers/transfer-service';
 import { documentsHandlers } from './documents/handlers';
+import { DocumentsService } from './documents/documents-service';
+import { PreferencesService } from './documents/preferences-service';
+import { AuditService } from './audit/audit-service';
+import { Recordings } from './audit/recordings';
+import type { Handlers } from './handlers';
 import { ContainersService } from './containers/containers-service';
 import { containersHandlers, executeCommandWith } from './containers/handlers';
 import { locatePlugin, usualPluginPaths, type PluginInfo } from './sessions/plugin-locator';
@@ -40,9 +33,6 @@ import { AppSettingsService } from './settings/app-settings-service';
 import { pruneRecordings } from './sessions/recorder';
 import type { Notice } from '../shared/contract';
 
-export type Handlers = {
-  [M in Method]: (request: z.output<Calls[M]['request']>) => Promise<CallResponse<M>> | CallResponse<M>;
-};
 
 export type EventListener = (name: EventName, payload: unknown) => void;
 
@@ -64,11 +54,19 @@ export interface HatchHostOptions {
   openExternal?: (url: string) => Promise<void>;
   /** Where problems with settings.json are told (Electron queues them for the window); default system.notice. */
   notify?: (notice: Notice) => void;
+  /** Where downloads land (Electron: the Downloads folder); default ~/Downloads. */
+  downloadsDir?: string;
+  /** Shows a file in the system's file manager (Electron: shell.showItemInFolder). */
+  revealFile?: (file: string) => boolean;
+  /** Browser host: the same-origin URL of a finished download (served by the host with its token). */
+  transferFetchUrl?: (transferId: string, name: string) => string;
 }
 
 export class HatchHost {
   private readonly events = new Emitter<[name: EventName, payload: unknown]>();
   private readonly handlers: Handlers;
+  /** Finished downloads, for the browser host to serve. */
+  readonly transfers: TransferService;
   private readonly sessions: SessionManager;
   private readonly logError: (error: unknown, method: string) => void;
   private readonly disposers: Array<() => void | Promise<void>> = [];
@@ -135,13 +133,30 @@ export class HatchHost {
         const { recordings } = settings.current();
         return recordings.enabled ? { dir: settings.recordingsDir, includeInput: recordings.includeInput } : null;
       },
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     }));
 
     const containers = new ContainersService(clients, { invalidations: credentials });
-    const tunnels = new TunnelService({ ssm: (profile, region) => clients.ssm(profile, region), emit: (name, payload) => this.emit(name, payload) });
+    const tunnels = new TunnelService({
+      ssm: (profile, region) => clients.ssm(profile, region),
+      emit: (name, payload) => this.emit(name, payload),
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
+    });
+    const transfers = new TransferService({
+      ssm: (profile, region) => clients.ssm(profile, region),
+      kms: (profile, region) => clients.kms(profile, region),
+      emit: (name, payload) => this.emit(name, payload),
+      downloadsDir: options.downloadsDir ?? path.join(os.homedir(), 'Downloads'),
+      stagingDir: path.join(dataDir, 'transfers'),
+      reveal: options.revealFile,
+      fetchUrl: options.transferFetchUrl,
+      pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
+    });
+    this.transfers = transfers;
 
     this.disposers.push(
       () => containers.dispose(),
+      () => transfers.dispose(),
       () => tunnels.dispose(),
       () => sessions.dispose(),
       () => clients.dispose(),
@@ -151,7 +166,16 @@ export class HatchHost {
       async () => (await this.settingsStore).flush(),
     );
 
-    const documentHandlers = documentsHandlers({ clients, credentials, profiles, dataDir, plugin: pluginInfo, emit: (name, payload) => this.emit(name, payload) });
+    const ssm = (profile: string, region: string) => clients.ssm(profile, region);
+    const kms = (profile: string, region: string) => clients.kms(profile, region);
+    const recordings = new Recordings(settings.recordingsDir);
+    const documentHandlers = documentsHandlers({
+      preferences: new PreferencesService({ ssm, kms }),
+      documents: new DocumentsService({ ssm, sts: (profile, region) => clients.sts(profile, region) }),
+      recordings,
+      audit: new AuditService(ssm, recordings),
+      preflight: { ssm, kms, plugin: pluginInfo },
+    });
     this.handlers = {
       ...documentHandlers,
       ...containersHandlers({ containers, sessions }),
@@ -231,6 +255,24 @@ export class HatchHost {
       },
       'sessions.restart': ({ sessionId }) => sessions.restart(sessionId),
       'sessions.stats': ({ sessionId }) => sessions.stats(sessionId),
+      'transfers.list': () => ({ transfers: transfers.list() }),
+      'transfers.uploadBegin': (request) => transfers.uploadBegin(request),
+      'transfers.uploadChunk': async ({ transferId, offset, data }) => {
+        await transfers.uploadChunk(transferId, offset, data);
+        return {};
+      },
+      'transfers.uploadEnd': ({ transferId }) => transfers.uploadEnd(transferId),
+      'transfers.download': (request) => transfers.download(request),
+      'transfers.cancel': ({ transferId }) => {
+        transfers.cancel(transferId);
+        return {};
+      },
+      'transfers.retry': ({ transferId }) => transfers.retry(transferId),
+      'transfers.reveal': ({ transferId }) => ({ shown: transfers.reveal(transferId) }),
+      'transfers.remove': ({ transferId }) => {
+        transfers.remove(transferId);
+        return {};
+      },
       'tunnels.start': (request) => tunnels.start(request),
       'tunnels.list': () => ({ tunnels: tunnels.list() }),
       'tunnels.stop': async ({ tunnelId }) => {
@@ -245,7 +287,7 @@ export class HatchHost {
         const host = tunnel.bindAddress === '::1' ? '[::1]' : '127.0.0.1';
         const url = `${tunnel.remotePort === 443 || tunnel.remotePort === 8443 ? 'https' : 'http'}://${host}:${tunnel.localPort}/`;
         if (!options.openExternal) return { url, opened: false };
-        await options.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK: a loopback URL built above from the tunnel's own port
+        await options.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK: a loopback URL built above from an open tunnel, never from the renderer */
         return { url, opened: true };
       },
       'tunnels.remove': ({ tunnelId }) => {

@@ -7,6 +7,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Readable, Writable } from 'node:stream';
 import type { DataChannelClient, SessionEnd } from '../protocol/client';
 import { openSession, ssmSessionCalls } from '../protocol/opener';
+import { ProtocolError } from '../protocol/codec';
 import { PortSession, portChannelOfClient, type PortProperties } from '../protocol/port-session';
 import { ShellSession } from '../protocol/shell-session';
 import { INSTALLED_MESSAGE, PLUGIN_VERSION, parseCli, unknownOperationMessage, type CliAction } from './args';
@@ -30,8 +31,34 @@ export function processIo(): PluginIo {
   };
 }
 
-/** Exit status: 0 for every end the reference treats as normal (12.5); the shell's own
- * status when it is known; 1 when the session could not run; 2 for unusable arguments. */
+/**
+ * Exit status (docs/engine-on-networks.md): 0 for every end the reference treats as normal
+ * (12.5); the shell's own status when it is known; 2 for unusable arguments; a distinct code
+ * per cause when the data channel cannot be opened or kept (EXIT_CODES); 1 for anything else.
+ */
+export const EXIT_CODES = {
+  failed: 1,
+  arguments: 2,
+  'stream-rejected': 3,
+  'dns-failed': 4,
+  'connection-refused': 5,
+  'handshake-timeout': 6,
+  'insecure-stream-url': 7,
+  'bad-stream-url': 7,
+  'tls-failed': 8,
+  unreachable: 9,
+  'resume-failed': 9,
+} as const;
+
+function exitCodeOf(error: unknown): number {
+  const code = error instanceof ProtocolError ? error.code : '';
+  return (EXIT_CODES as Record<string, number>)[code] ?? EXIT_CODES.failed;
+}
+
+/** One line for the reader: the reason, without a stack or a token. */
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+}
 export async function runPlugin(args: readonly string[], io: PluginIo = processIo()): Promise<number> {
   const action = parseCli(args, io.env);
   const out = (s: string) => io.stdout.write(s);
@@ -70,10 +97,19 @@ async function startSession(a: StartAction, io: PluginIo): Promise<number> {
   out(`\nStarting session with SessionId: ${sessionId}\n`);
   let client: DataChannelClient;
   try {
-    ({ client } = await openSession({ calls: ssmSessionCalls(ssm), target: a.parameters.Target, start: a.response, kms }));
+    ({ client } = await openSession({
+      calls: ssmSessionCalls(ssm),
+      target: a.parameters.Target,
+      start: a.response,
+      kms,
+      // Progress goes to stderr: stdout may be a forwarded byte stream (ssh ProxyCommand).
+      onClient: (c) => c.on('retrying', (r) => io.stderr.write(`${retryLine(r.phase, r.delayMs, r.attempt, r.error)}\n`)),
+    }));
   } catch (e) {
-    out(`Cannot perform start session: ${(e as Error).message}\n`);
-    return 1;
+    out(`Cannot perform start session: ${oneLine(e)}\n`);
+    ssm.destroy();
+    kms?.destroy();
+    return exitCodeOf(e);
   }
   try {
     const ready = await client.whenReady();
@@ -90,6 +126,12 @@ async function startSession(a: StartAction, io: PluginIo): Promise<number> {
   }
 }
 
+function retryLine(phase: 'connect' | 'resume', delayMs: number, attempt: number, error: Error): string {
+  const secs = delayMs >= 1000 ? `${Math.round(delayMs / 1000)} s` : `${Math.max(1, Math.round(delayMs))} ms`;
+  const what = phase === 'resume' ? 'connection lost' : 'cannot connect';
+  return `${what}, retrying in ${secs} (attempt ${attempt}): ${oneLine(error)}`;
+}
+
 /** The reference's closing lines (5.8, 10). */
 function endMessage(sessionId: string, end: SessionEnd): { text: string; code: number } {
   switch (end.reason) {
@@ -101,7 +143,7 @@ function endMessage(sessionId: string, end: SessionEnd): { text: string; code: n
     case 'timed-out':
       return { text: `Session: ${sessionId} timed out.\n`, code: 0 };
     default:
-      return { text: `\n\nSessionId: ${sessionId} : ${end.message || end.reason}\n\n`, code: 1 };
+      return { text: `\n\nSessionId: ${sessionId} : ${end.message || end.reason}\n\n`, code: end.error ? exitCodeOf(end.error) : EXIT_CODES.failed };
   }
 }
 

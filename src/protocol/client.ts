@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import WebSocket, { type ClientOptions } from 'ws';
 import { DataChannel, type ChannelOptions, type ChannelSocket } from './channel';
 import { PayloadType, ProtocolError, type ClientMessage } from './codec';
+import { checkStreamUrl, classifyConnectError, ConnectError } from './connect-errors';
 import { kmsDataKeyProvider, type DataKeyProvider, type KmsCipher, type KmsClientLike } from './encryption';
 import { answerEncChallenge, CLIENT_VERSION, processHandshakeRequest, sessionKindOf, type SessionKind } from './handshake';
 import { encodeEncChallenge, encodeFlag, encodeHandshakeResponse, encodeOpenDataChannel, encodeSize, parseEncChallenge, parseHandshakeComplete, parseHandshakeRequest } from './payloads';
@@ -47,12 +48,30 @@ export interface ResumeResult {
 }
 
 export interface ReconnectPolicy {
-  /** Attempts per outage before giving up. Default 12. */
+  /** Attempts at the first connection (for causes worth retrying). Default 4. */
   attempts: number;
-  /** First back-off delay (jittered ×1–2), doubling per attempt. Default 200 ms. */
+  /** First back-off delay, doubling per attempt, each jittered to 50–100 %. Default 250 ms. */
   baseDelayMs: number;
-  /** Back-off ceiling. Default 10 s. */
+  /**
+   * Back-off ceiling. Default 5 s: once the network is back, the session is back within about
+   * that long.
+   */
   maxDelayMs: number;
+  /**
+   * A lost connection is retried (ResumeSession + reconnect) until this long after it was
+   * lost: the account's idle session timeout (default 20 min), after which the service has
+   * ended the session anyway.
+   */
+  giveUpAfterMs: number;
+}
+
+/** One announcement per retry, for progress messages ("connection lost, retrying in 4 s (attempt 2)"). */
+export interface RetryInfo {
+  attempt: number;
+  delayMs: number;
+  error: Error;
+  /** 'connect': the first connection; 'resume': after a loss. */
+  phase: 'connect' | 'resume';
 }
 
 export interface ConnectOptions {
@@ -77,9 +96,15 @@ export interface ConnectOptions {
   /** 'aws': the reference plugin's 1 KiB + 1 ms upload pacing; default 'adaptive' (channel.ts). */
   pacing?: ChannelOptions['pacing'];
   congestion?: ChannelOptions['congestion'];
-  /** WebSocket ping period; a missing pong within pongTimeoutMs counts as a dead socket. */
+  /**
+   * Keep-alive (spec 13.7): a WebSocket ping every pingIntervalMs (default 5 s); when nothing
+   * at all (pong or frame) was heard for pingIntervalMs + pongTimeoutMs (default 5 s), the
+   * connection is taken as dead (half-open after sleep, a Wi-Fi change, a VPN drop) and resumed.
+   */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** Deadline for the WebSocket handshake of each attempt. Default 10 s (the reference: 45 s). */
+  handshakeTimeoutMs?: number;
   reconnect?: Partial<ReconnectPolicy>;
   /** Extra `ws` options (agent for proxies, ca, …). */
   wsOptions?: ClientOptions;
@@ -94,6 +119,7 @@ interface ClientEvents {
   end: [SessionEnd];
   resuming: [Error | undefined];
   resumed: [];
+  retrying: [RetryInfo];
   /** A non-fatal problem worth logging. */
   warning: [ProtocolError];
 }
@@ -194,7 +220,7 @@ export class DataChannelClient {
   /** Socket losses since the last valid frame: bounds resume loops against a refusing service. */
   private lossStreak = 0;
   private endInfo: SessionEnd | null = null;
-  private readonly listeners: { [K in keyof ClientEvents]: Listener<ClientEvents[K]>[] } = { ready: [], end: [], resuming: [], resumed: [], warning: [] };
+  private readonly listeners: { [K in keyof ClientEvents]: Listener<ClientEvents[K]>[] } = { ready: [], end: [], resuming: [], resumed: [], retrying: [], warning: [] };
   readonly ended: Promise<SessionEnd>;
   private resolveEnded!: (e: SessionEnd) => void;
 
@@ -205,7 +231,7 @@ export class DataChannelClient {
     this.clientVersion = opts.clientVersion ?? CLIENT_VERSION;
     this.token = opts.tokenValue;
     this.streamUrl = opts.streamUrl;
-    this.policy = { attempts: 12, baseDelayMs: 200, maxDelayMs: 10_000, ...opts.reconnect };
+    this.policy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000, giveUpAfterMs: 20 * 60_000, ...opts.reconnect };
     if (opts.kms) this.dataKeys = isProvider(opts.kms) ? opts.kms : kmsDataKeyProvider(opts.kms);
     this.ended = new Promise((r) => (this.resolveEnded = r));
     this.channel = new DataChannel({ role: 'client', maxMessageSize: opts.maxMessageSize, window: opts.window, pacing: opts.pacing, congestion: opts.congestion });
@@ -233,6 +259,15 @@ export class DataChannelClient {
 
   private emit<K extends keyof ClientEvents>(event: K, ...args: ClientEvents[K]): void {
     for (const cb of [...this.listeners[event]]) (cb as Listener<ClientEvents[K]>)(...args);
+  }
+
+  /** How long after a loss the connection is retried (the account's idle timeout). */
+  setGiveUpAfter(ms: number): void {
+    if (ms > 0) this.policy.giveUpAfterMs = ms;
+  }
+
+  get giveUpAfterMs(): number {
+    return this.policy.giveUpAfterMs;
   }
 
   get state(): ClientState {
@@ -281,35 +316,48 @@ export class DataChannelClient {
 
   // ---------- connection ----------
 
-  /** First connection, retried on dial failure with the StartSession token (spec 10). */
+  /**
+   * First connection with the StartSession token (spec 10). Causes that retrying cannot fix
+   * (connect-errors.ts) fail at once; others are retried with back-off a few times.
+   */
   async connect(): Promise<void> {
-    let lastErr: Error | undefined;
-    for (let attempt = 0; attempt < this.policy.attempts; attempt++) {
-      if (this.endInfo) throw this.endError(this.endInfo);
-      try {
-        await this.dial();
-        this._state = this.info ? 'running' : 'awaiting-type';
-        this.startPings();
-        return;
-      } catch (e) {
-        lastErr = e as Error;
-        await sleep(this.backoff(attempt));
+    let lastErr: ConnectError | undefined;
+    try {
+      checkStreamUrl(this.streamUrl);
+      for (let attempt = 1; attempt <= this.policy.attempts; attempt++) {
+        if (this.endInfo) throw this.endError(this.endInfo);
+        try {
+          await this.dial();
+          this._state = this.info ? 'running' : 'awaiting-type';
+          this.startPings();
+          return;
+        } catch (e) {
+          if (this.endInfo) throw this.endError(this.endInfo);
+          lastErr = classifyConnectError(e, this.streamUrl);
+          if (!lastErr.retryable || attempt === this.policy.attempts) break;
+          const delayMs = this.backoff(attempt - 1);
+          this.emit('retrying', { attempt: attempt + 1, delayMs, error: lastErr, phase: 'connect' });
+          await sleep(delayMs);
+        }
       }
+    } catch (e) {
+      lastErr = e instanceof ConnectError ? e : classifyConnectError(e, this.streamUrl);
     }
-    const err = new ProtocolError('connect-failed', `cannot open the data channel: ${lastErr?.message ?? 'unknown error'}`);
+    const err = lastErr ?? new ConnectError('unreachable', 'cannot open the data channel', true);
     this.fail('connection-lost', err);
     throw err;
   }
 
+  /** Exponential back-off, each delay jittered to 50–100 % so many clients do not retry in step. */
   private backoff(attempt: number): number {
     const d = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** attempt);
-    return d * (1 + Math.random());
+    return d * (0.5 + 0.5 * Math.random());
   }
 
   /** Opens a socket, sends OpenDataChannel, attaches it to the channel. */
   private dial(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const wsOpts: ClientOptions = { handshakeTimeout: 45_000, perMessageDeflate: false, ...this.opts.wsOptions };
+      const wsOpts: ClientOptions = { handshakeTimeout: this.opts.handshakeTimeoutMs ?? 10_000, perMessageDeflate: false, ...this.opts.wsOptions };
       let raw: net.Socket | null = null;
       // Through a proxy agent the agent makes the connection; frames are then simply not corked.
       if (!wsOpts.agent && !wsOpts.createConnection) wsOpts.createConnection = ownedConnection(this.streamUrl.startsWith('wss:'), (sock) => (raw = sock));
@@ -351,38 +399,55 @@ export class DataChannelClient {
 
   private startPings(): void {
     if (this.pingTimer) return;
-    const every = this.opts.pingIntervalMs ?? 20_000;
-    const deadline = this.opts.pongTimeoutMs ?? 15_000;
-    this.pingTimer = setInterval(() => {
-      const ws = this.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN) return;
-      // Nothing (pong or data) heard for a ping period plus the deadline: the socket is dead (13.7).
-      if (Date.now() - this.lastHeard > every + deadline) {
-        ws.terminate();
-        return;
-      }
-      ws.ping('keepalive');
-    }, every);
+    const every = this.opts.pingIntervalMs ?? 5000;
+    const deadline = this.opts.pongTimeoutMs ?? 5000;
+    let lastPing = Date.now();
+    this.pingTimer = setInterval(
+      () => {
+        const ws = this.ws;
+        if (!ws || ws.readyState !== WebSocket.OPEN) return;
+        const now = Date.now();
+        // Nothing at all (pong or frame) for a ping period plus the deadline: the connection
+        // is dead even if the OS has not noticed (spec 13.7). Dropping it starts the resume.
+        if (now - this.lastHeard > every + deadline) {
+          this.emit('warning', new ProtocolError('keepalive-timeout', `no answer from the service for ${Math.round((now - this.lastHeard) / 1000)} s: reconnecting`));
+          ws.terminate();
+          return;
+        }
+        if (now - lastPing >= every) {
+          lastPing = now;
+          ws.ping('keepalive');
+        }
+      },
+      Math.max(10, Math.min(1000, every / 2, deadline / 2)),
+    );
     this.pingTimer.unref?.();
   }
 
   private async onSocketLost(err?: Error): Promise<void> {
     if (this.endInfo || this._state === 'resuming') return;
     this.ws = null;
-    if (++this.lossStreak > this.policy.attempts) {
-      this.fail('connection-lost', new ProtocolError('resume-failed', `connection lost repeatedly without data: ${err?.message ?? ''}`));
+    if (++this.lossStreak > 12) {
+      this.fail('connection-lost', new ProtocolError('resume-failed', `the connection keeps dropping before anything arrives: ${err?.message ?? ''}`));
       return;
     }
     if (!this.opts.resume) {
       this.fail('connection-lost', err ?? new Error('connection lost'));
       return;
     }
+    const lostAt = Date.now();
     this.stateBeforeResume = this._state === 'connecting' ? 'awaiting-type' : this._state;
     this._state = 'resuming';
     this.emit('resuming', err);
-    let lastErr: Error | undefined = err;
-    for (let attempt = 0; attempt < this.policy.attempts && !this.endInfo; attempt++) {
-      if (attempt > 0) await sleep(this.backoff(attempt - 1));
+    let lastErr: Error = err ?? new Error('connection lost');
+    for (let attempt = 1; !this.endInfo; attempt++) {
+      if (attempt > 1) {
+        const left = lostAt + this.policy.giveUpAfterMs - Date.now();
+        if (left <= 0) break;
+        const delayMs = Math.min(left, this.backoff(attempt - 2));
+        this.emit('retrying', { attempt, delayMs, error: lastErr, phase: 'resume' });
+        await sleep(delayMs);
+      }
       if (this.endInfo) return;
       let r: ResumeResult;
       try {
@@ -405,7 +470,13 @@ export class DataChannelClient {
       try {
         await this.dial();
       } catch (e) {
-        lastErr = e as Error;
+        const c = classifyConnectError(e, this.streamUrl);
+        lastErr = c;
+        // The service itself refused the URL: the session is gone, not the network.
+        if (c.code === 'stream-rejected') {
+          this.fail('connection-lost', c);
+          return;
+        }
         continue;
       }
       if (this.endInfo) return;
@@ -413,7 +484,13 @@ export class DataChannelClient {
       this.emit('resumed');
       return;
     }
-    if (!this.endInfo) this.fail('connection-lost', new ProtocolError('resume-failed', `could not resume the session: ${lastErr?.message ?? 'unknown error'}`));
+    if (this.endInfo) return;
+    const minutes = Math.round(this.policy.giveUpAfterMs / 60_000);
+    const window = minutes >= 1 ? `${minutes} min` : `${Math.round(this.policy.giveUpAfterMs / 1000)} s`;
+    this.fail(
+      'connection-lost',
+      new ProtocolError('resume-failed', `The connection was lost at ${new Date(lostAt).toLocaleTimeString()} and could not be restored within the idle timeout (${window}): ${lastErr.message}`),
+    );
   }
 
   // ---------- inbound ----------

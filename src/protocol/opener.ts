@@ -2,8 +2,8 @@
 // plugin CLI: StartSession (unless the caller already has its response), connect, and wire
 // ResumeSession/TerminateSession into the client. The SSM calls are injected, so this file
 // knows the API only through `SessionCalls` (ssmSessionCalls adapts an SDK SSMClient).
-import { ResumeSessionCommand, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
-import { connectDataChannel, type ConnectOptions, type DataChannelClient } from './client';
+import { GetDocumentCommand, ResumeSessionCommand, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
+import { DataChannelClient, type ConnectOptions } from './client';
 
 /** StartSession's answer (spec 2.1). */
 export interface StartedSession {
@@ -24,7 +24,15 @@ export interface SessionCalls {
   start(input: StartSessionInput): Promise<StartedSession>;
   resume(sessionId: string): Promise<{ tokenValue?: string; streamUrl?: string }>;
   terminate(sessionId: string): Promise<void>;
+  /**
+   * The account's idle session timeout (SSM-SessionManagerRunShell's idleSessionTimeout), in
+   * ms, or null when it cannot be read: how long a lost connection is worth retrying.
+   */
+  idleTimeoutMs?(): Promise<number | null>;
 }
+
+/** AWS's default idle session timeout. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 20 * 60_000;
 
 /** Minimal shape of @aws-sdk/client-ssm's SSMClient that we use (tests need not build one). */
 export interface SsmClientLike {
@@ -45,6 +53,16 @@ export function ssmSessionCalls(ssm: SsmClientLike): SessionCalls {
     async terminate(sessionId) {
       await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
     },
+    async idleTimeoutMs() {
+      try {
+        const r = (await ssm.send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' }))) as { Content?: string };
+        const minutes = Number((JSON.parse(r.Content ?? '{}') as { inputs?: { idleSessionTimeout?: unknown } }).inputs?.idleSessionTimeout);
+        return Number.isInteger(minutes) && minutes >= 1 && minutes <= 60 ? minutes * 60_000 : DEFAULT_IDLE_TIMEOUT_MS;
+      } catch (e) {
+        // No preferences document: the account uses AWS's default. No permission: unknown.
+        return (e as Error).name === 'InvalidDocument' ? DEFAULT_IDLE_TIMEOUT_MS : null;
+      }
+    },
   };
 }
 
@@ -64,6 +82,8 @@ export type OpenSessionOptions = Omit<ConnectOptions, 'streamUrl' | 'tokenValue'
   start: StartSessionInput | StartedSession;
   /** A TerminateSession the caller shares with its own clean-up (from terminateOnce); default: a new one. */
   terminate?: () => Promise<void>;
+  /** Called with the client before it connects (to listen for 'retrying', 'resuming', …). */
+  onClient?: (client: DataChannelClient) => void;
 };
 
 export interface OpenedSession {
@@ -82,12 +102,12 @@ function isStarted(s: StartSessionInput | StartedSession): s is StartedSession {
  * it does not linger on the service, and the error is thrown.
  */
 export async function openSession(opts: OpenSessionOptions): Promise<OpenedSession> {
-  const { calls, target, start, terminate: shared, ...connect } = opts;
+  const { calls, target, start, terminate: shared, onClient, ...connect } = opts;
   const started = isStarted(start) ? start : await calls.start({ ...start, Target: start.Target || target });
   const sessionId = started.SessionId;
   const terminate = shared ?? terminateOnce(calls, sessionId);
   try {
-    const client = await connectDataChannel({
+    const client = new DataChannelClient({
       ...connect,
       streamUrl: started.StreamUrl,
       tokenValue: started.TokenValue,
@@ -96,6 +116,11 @@ export async function openSession(opts: OpenSessionOptions): Promise<OpenedSessi
       resume: () => calls.resume(sessionId),
       terminateSession: terminate,
     });
+    onClient?.(client);
+    await client.connect();
+    // A lost connection is retried until the account's idle timeout, when the service has
+    // ended the session anyway (the default 20 min until the preference is read).
+    if (!connect.reconnect?.giveUpAfterMs) void calls.idleTimeoutMs?.().then((ms) => ms && client.setGiveUpAfter(ms));
     return { client, started, terminate };
   } catch (error) {
     void terminate().catch(() => undefined);

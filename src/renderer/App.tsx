@@ -15,6 +15,7 @@ import { PreferencesView } from './views/PreferencesView';
 import { DocumentsView } from './views/DocumentsView';
 import { AuditView } from './views/AuditView';
 import { SettingsView } from './views/SettingsView';
+import { ContainersView } from './views/ContainersView';
 import { useGlobalShortcuts } from './shortcuts';
 import { CommandPalette } from './components/CommandPalette';
 import { CredentialDialogs } from './components/CredentialDialogs';
@@ -26,6 +27,8 @@ import { TooltipProvider } from './ui/Tooltip';
 import { RecordingsNotice } from './components/RecordingsNotice';
 import { useAppSettingsSync } from './settings-sync';
 import './app-commands';
+import { startTransfers, TransfersPanel } from './transfers/transfers';
+import './container-commands';
 
 function TabView({ tab }: { tab: Tab }) {
   switch (tab.kind) {
@@ -43,6 +46,8 @@ function TabView({ tab }: { tab: Tab }) {
       return <AuditView />;
     case 'settings':
       return <SettingsView />;
+    case 'containers':
+      return <ContainersView />;
   }
 }
 
@@ -73,9 +78,11 @@ export function App() {
     const offRemoved = api.on('tunnels.removed', ({ tunnelId }) => useAppStore.getState().removeTunnel(tunnelId));
     void api.call('tunnels.list', {}).then(({ tunnels }) => tunnels.forEach((t) => useAppStore.getState().upsertTunnel(t)), () => undefined);
     const offSessions = api.on('sessions.changed', ({ session }) => useAppStore.getState().upsertSession(session));
+    const offTransfers = startTransfers();
     // Sessions outlive windows: reopen this window's tabs (a reload) or the running sessions (a new window).
     void api.call('sessions.list', {}).then(({ sessions }) => useAppStore.getState().restoreWorkspace(sessions), () => undefined);
     return () => {
+      offTransfers();
       offSessions();
       offTunnels();
       offStats();
@@ -105,6 +112,7 @@ export function App() {
         <RecordingsNotice />
         <StatusBar />
         <CredentialDialogs />
+        <TransfersPanel />
         <DialogHost />
         {paletteOpen && <CommandPalette onClose={() => setPaletteOpen(false)} />}
         <Toaster theme={theme} />

@@ -40,8 +40,32 @@ export async function startSessionOn(profile: string, region: string, node: Pick
   }
 }
 
-/** Another session like `session` (same node, document and engine). */
+/** A shell (or `command`) in an ECS container, in a new tab; the reason when ECS Exec refuses. */
+export async function openContainerShell(profile: string, region: string, where: { cluster: string; task: string; container: string; command: string; title: string }): Promise<boolean> {
+  try {
+    const engine = engineFor(profile);
+    const session = await api.call('containers.exec', {
+      profile,
+      region,
+      cluster: where.cluster,
+      task: where.task,
+      container: where.container,
+      command: where.command,
+      cols: 120,
+      rows: 32,
+      ...(engine ? { engine } : {}),
+    });
+    useAppStore.getState().openTerminalTab(session, where.title);
+    return true;
+  } catch (error) {
+    report(error);
+    return false;
+  }
+}
+
+/** Another session like `session` (same node or container, document, command and engine). */
 async function startLike(session: SessionInfo, cols = 80, rows = 24): Promise<SessionInfo> {
+  if (session.exec) return api.call('containers.exec', { profile: session.profile, region: session.region, ...session.exec, engine: session.engine, cols, rows });
   return api.call('sessions.start', {
     profile: session.profile,
     region: session.region,

@@ -61,3 +61,8 @@ function connect(): { api: HatchApi; terminals: TerminalStreams } {
 }
 
 export const { api, terminals } = connect();
+/** A same-origin link to something the browser host serves (a finished download), with the launch token. */
+export function hostLink(url: string): string {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? `${url}?token=${encodeURIComponent(token)}` : url;
+}

@@ -76,6 +76,7 @@ const VIEW_WORDS: Record<SingletonTabKind, string> = {
   documents: 'session documents',
   audit: 'sessions history audit recordings terminate',
   settings: 'app settings options terminal font recordings engine theme',
+  containers: 'ecs clusters services tasks exec docker fargate',
 };
 
 registerCommands(() => {

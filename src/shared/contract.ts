@@ -11,6 +11,8 @@ import { containersCalls, containersEvents } from './contract-containers';
 import { EngineKind, SessionInfo } from './domain/sessions';
 import { ECS_TARGET } from './domain/containers';
 import { settingsCalls, settingsEvents } from './contract-settings';
+import { transfersCalls, transfersEvents } from './contract-transfers';
+import { Emitter } from './emitter';
 
 // ── Domain schemas shared by several entries ───────────────────────────────────────
 
@@ -118,6 +120,7 @@ export const calls = {
   ...documentsCalls,
   ...containersCalls,
   ...settingsCalls,
+  ...transfersCalls,
   'system.info': { request: Empty, response: SystemInfo },
   'system.ping': { request: z.object({ nonce: z.string().max(200) }).strict(), response: z.object({ nonce: z.string() }) },
   'profiles.list': { request: Empty, response: z.object({ profiles: z.array(ProfileSummary) }) },
@@ -210,6 +213,7 @@ export const events = {
   ...documentsEvents,
   ...containersEvents,
   ...settingsEvents,
+  ...transfersEvents,
   'system.notice': Notice,
   /** A native menu (or dock/tray) command, for the focused window's renderer to carry out. */
   'app.command': z.object({ command: z.enum(['new-session', 'close-tab', 'command-palette', 'toggle-theme']) }),
@@ -299,10 +303,8 @@ export interface HatchBridge {
 
 /** The typed client over any bridge: results unwrapped, errors rethrown as HatchError. */
 export function createHatchApi(bridge: HatchBridge): HatchApi {
-  const listeners = new Map<string, Set<(payload: never) => void>>();
-  bridge.subscribe((name, payload) => {
-    for (const listener of listeners.get(name) ?? []) listener(payload as never);
-  });
+  const listeners = new Map<string, Emitter<[payload: never]>>();
+  bridge.subscribe((name, payload) => listeners.get(name)?.emit(payload as never));
   return {
     async call(method, request) {
       const result = await bridge.invoke(method, request);
@@ -311,10 +313,9 @@ export function createHatchApi(bridge: HatchBridge): HatchApi {
       throw new HatchError(code, message, action, detail);
     },
     on(name, listener) {
-      let set = listeners.get(name);
-      if (!set) listeners.set(name, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
+      let emitter = listeners.get(name);
+      if (!emitter) listeners.set(name, (emitter = new Emitter()));
+      return emitter.on(listener as (payload: never) => void);
     },
   };
 }

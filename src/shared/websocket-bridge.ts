@@ -4,6 +4,7 @@
 // tests run it with `ws` in Node.
 import type { CallResult, HatchBridge, WireFromRenderer, WireToRenderer } from './contract';
 import { createTerminalStream, encodeFrame, FRAME_HEADER_BYTES, FrameKind, MAX_STREAM_NUMBER, readFrameHeader, type TerminalStream, type TerminalStreams } from './terminal-stream';
+import { Emitter } from './emitter';
 
 /** The largest message either side sends or accepts; the host closes a connection that sends more (1009). */
 export const MAX_WIRE_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -74,7 +75,7 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
   /** Why the connection is gone, for terminal streams (null while it is up). */
   let lostReason: string | null = null;
   const pending = new Map<number, (result: CallResult) => void>();
-  const subscribers = new Set<(name: string, payload: unknown) => void>();
+  const subscribers = new Emitter<[name: string, payload: unknown]>();
   const queue: Array<string | Uint8Array<ArrayBuffer>> = [];
   const streams = new Map<number, { output(data: string): void; end(reason: string): void }>();
   let nextStream = 1;
@@ -116,7 +117,7 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
       pending.get(message.id)?.(message.result);
       pending.delete(message.id);
     } else if (message.kind === 'event') {
-      for (const subscriber of subscribers) subscriber(message.name, message.payload);
+      subscribers.emit(message.name, message.payload);
     }
   });
 
@@ -167,8 +168,7 @@ export function createWebSocketBridge(socket: SocketLike): WebSocketBridge {
       });
     },
     subscribe(listener) {
-      subscribers.add(listener);
-      return () => subscribers.delete(listener);
+      return subscribers.on(listener);
     },
     close() {
       socket.close();

@@ -102,6 +102,7 @@ export async function startHostHarness(options: HostHarnessOptions = {}): Promis
     sandbox: new BuiltinSandbox(async () => (sandbox = await startSandbox({ dataDir: path.join(home, 'sandbox'), ...options.sandbox }))),
     pluginCandidates: options.pluginCandidates ?? (() => []),
     logError: () => undefined,
+    downloadsDir: path.join(home, 'Downloads'),
   });
 
   const outputs = new Map<string, string[]>();

@@ -101,7 +101,13 @@ describe('a denied region', () => {
       const denied = await host.call('inventory.list', { profile: 'sb', region: DENIED });
       expect(denied).toEqual({
         ok: false,
-        error: { code: 'AwsError', message: expect.stringMatching(/"sb" in eu-west-1: AccessDeniedException: .*explicit deny/), action: null, detail: 'AccessDeniedException' },
+        // Said in words with the permission to ask for, and AWS's reason kept (detail names the kind).
+        error: {
+          code: 'AwsError',
+          message: expect.stringMatching(/^Access denied for sb \(eu-west-1\) while listing its managed nodes: the identity lacks ssm:DescribeInstanceInformation \(with an explicit deny.*\)\.$/),
+          action: 'Ask your AWS administrator for ssm:DescribeInstanceInformation on this account.',
+          detail: 'access-denied',
+        },
       });
       // The profile itself is fine: both regions are offered, its credentials work.
       const listed = await host.call('profiles.list', {});

@@ -1,6 +1,6 @@
 // The one session opener: StartSession or a given response, ResumeSession wired into the
 // client, and TerminateSession at most once whoever asks (a real sandbox behind the SDK).
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, SSMClient, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSession, ssmSessionCalls, terminateOnce, type SessionCalls } from '../../src/protocol/opener';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index';
@@ -51,7 +51,7 @@ describe('openSession', () => {
     const started = await calls.start({ Target: target });
     const before = terminateCount();
     const unreachable = { ...started, StreamUrl: 'ws://127.0.0.1:1/v1/data-channel/x' };
-    await expect(openSession({ calls, target, start: unreachable, reconnect: { attempts: 1 } })).rejects.toThrow(/data channel/);
+    await expect(openSession({ calls, target, start: unreachable, reconnect: { attempts: 1 } })).rejects.toThrow(/connection refused/);
     await new Promise((r) => setTimeout(r, 200));
     expect(terminateCount() - before).toBe(1);
   });
@@ -62,5 +62,19 @@ describe('openSession', () => {
     await Promise.all([once(), once()]);
     await once();
     expect(n).toBe(1);
+  });
+});
+
+describe('idle timeout', () => {
+  it("a lost connection is retried until the account's idle timeout, read from the preferences document", async () => {
+    const content = { schemaVersion: '1.0', description: 'prefs', sessionType: 'Standard_Stream', inputs: { idleSessionTimeout: '7' } };
+    await ssm.send(new CreateDocumentCommand({ Name: 'SSM-SessionManagerRunShell', DocumentType: 'Session', DocumentFormat: 'JSON', Content: JSON.stringify(content) })).catch(async () => {
+      await ssm.send(new UpdateDocumentCommand({ Name: 'SSM-SessionManagerRunShell', DocumentVersion: '$LATEST', Content: JSON.stringify(content) }));
+    });
+    const opened = await openSession({ calls: ssmSessionCalls(ssm), target, start: { Target: target } });
+    const expected = 7 * 60_000;
+    for (let i = 0; i < 100 && opened.client.giveUpAfterMs !== expected; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(opened.client.giveUpAfterMs).toBe(expected);
+    await opened.terminate();
   });
 });

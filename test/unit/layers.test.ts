@@ -71,6 +71,17 @@ describe('layers', () => {
     expect(bad).toEqual([]);
   });
 
+  it('HatchHost is the one composition root: no service imports src/main/host.ts', () => {
+    // Only the transports and entry points that run a HatchHost may import it.
+    const mayImport = [path.join(src, 'main', 'app'), path.join(src, 'host-web'), path.join(src, 'cli')];
+    const host = path.join(src, 'main', 'host');
+    const bad = sourceFiles(src)
+      .filter((file) => !mayImport.some((dir) => file.startsWith(dir + path.sep)))
+      .filter((file) => importsOf(file).some((specifier) => specifier.startsWith('.') && path.resolve(path.dirname(file), specifier) === host))
+      .map((file) => path.relative(root, file));
+    expect(bad).toEqual([]);
+  });
+
   it('catches a crossing (the check itself works)', () => {
     const file = path.join(src, 'protocol', 'codec.ts');
     expect(layerOf(file, '../main/host')).toBe('main');

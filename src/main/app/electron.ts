@@ -41,6 +41,11 @@ if (!app.requestSingleInstanceLock()) {
     notify: (notice) => notify(notice),
     // Only ever a loopback URL HatchHost built from an open tunnel's port (tunnels.openInBrowser).
     openExternal: (url) => shell.openExternal(url), // eng-disable OPEN_EXTERNAL_JS_CHECK
+    downloadsDir: app.getPath('downloads'),
+    revealFile: (file) => {
+      shell.showItemInFolder(file);
+      return true;
+    },
     spawnPty: (options) => {
       const handle = ptyHost.spawn(options);
       handle.pid.catch(() => undefined); // a failed start is reported through onExit

@@ -5,6 +5,7 @@ import { utilityProcess, type UtilityProcess } from 'electron';
 import { randomUUID } from 'node:crypto';
 import type { FromPtyHost, PtySpawnOptions, ToPtyHost } from '../pty-host/protocol';
 import type { SessionPty } from '../sessions/pty';
+import { Emitter } from '../../shared/emitter';
 
 export interface PtyExit {
   exitCode: number;
@@ -22,8 +23,8 @@ export interface PtyHandle extends SessionPty {
 }
 
 interface Entry {
-  data: Array<(data: string) => void>;
-  exit: Array<(exit: PtyExit) => void>;
+  data: Emitter<[data: string]>;
+  exit: Emitter<[exit: PtyExit]>;
   error: string | null;
   spawned(pid: number): void;
   failed(error: Error): void;
@@ -42,7 +43,7 @@ export class PtyHost {
     let failed!: (error: Error) => void;
     const pid = new Promise<number>((resolve, reject) => ((spawned = resolve), (failed = reject)));
     pid.catch(() => undefined); // a failure is also reported through onExit
-    const entry: Entry = { data: [], exit: [], error: null, spawned, failed };
+    const entry: Entry = { data: new Emitter(), exit: new Emitter(), error: null, spawned, failed };
     this.sessions.set(id, entry);
     this.send({ type: 'spawn', id, options });
     return {
@@ -53,8 +54,8 @@ export class PtyHost {
       pause: () => this.send({ type: 'pause', id }),
       resume: () => this.send({ type: 'resume', id }),
       kill: (signal) => this.send({ type: 'kill', id, signal }),
-      onData: (listener) => void entry.data.push(listener),
-      onExit: (listener) => void entry.exit.push(listener),
+      onData: (listener) => void entry.data.on(listener),
+      onExit: (listener) => void entry.exit.on(listener),
     };
   }
 
@@ -90,15 +91,13 @@ export class PtyHost {
       case 'spawned':
         return entry.spawned(message.pid);
       case 'data':
-        for (const listener of entry.data) listener(message.data);
-        return;
+        return entry.data.emit(message.data);
       case 'error':
         entry.error = message.message;
         return entry.failed(new Error(message.message));
       case 'exit':
         this.sessions.delete(message.id);
-        for (const listener of entry.exit) listener({ exitCode: message.exitCode, signal: message.signal, error: entry.error });
-        return;
+        return entry.exit.emit({ exitCode: message.exitCode, signal: message.signal, error: entry.error });
     }
   }
 
@@ -106,7 +105,7 @@ export class PtyHost {
     for (const [id, entry] of this.sessions) {
       this.sessions.delete(id);
       entry.failed(new Error(reason));
-      for (const listener of entry.exit) listener({ exitCode: -1, signal: null, error: reason });
+      entry.exit.emit({ exitCode: -1, signal: null, error: reason });
     }
   }
 }

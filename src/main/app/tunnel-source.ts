@@ -3,6 +3,7 @@
 import type { TunnelInfo } from '../../shared/contract';
 import type { HatchHost } from '../host';
 import type { TunnelEntry } from './tunnel-menu';
+import { Emitter } from '../../shared/emitter';
 
 export interface TunnelSource {
   list(): TunnelEntry[];
@@ -20,7 +21,7 @@ export function tunnelLabel(tunnel: TunnelInfo): string {
 
 export function hostTunnelSource(host: Pick<HatchHost, 'call' | 'subscribe'>): TunnelSource {
   let tunnels: TunnelEntry[] = [];
-  const listeners = new Set<() => void>();
+  const listeners = new Emitter();
   let generation = 0;
   const refresh = async () => {
     const mine = ++generation;
@@ -29,7 +30,7 @@ export function hostTunnelSource(host: Pick<HatchHost, 'call' | 'subscribe'>): T
     if (mine !== generation || !result.ok) return;
     const list = (result.value as { tunnels: TunnelInfo[] }).tunnels;
     tunnels = list.filter((tunnel) => LIVE.has(tunnel.state)).map((tunnel) => ({ id: tunnel.id, label: tunnelLabel(tunnel) }));
-    for (const listener of listeners) listener();
+    listeners.emit();
   };
   const unsubscribe = host.subscribe((name) => {
     if (name === 'tunnels.changed' || name === 'tunnels.removed') void refresh();
@@ -37,10 +38,7 @@ export function hostTunnelSource(host: Pick<HatchHost, 'call' | 'subscribe'>): T
   void refresh();
   return {
     list: () => tunnels,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: (listener) => listeners.on(listener),
     dispose() {
       unsubscribe();
       listeners.clear();

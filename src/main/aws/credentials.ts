@@ -16,6 +16,7 @@ import type { SsoDeviceCode } from '../../shared/domain/profiles';
 import { appVersion } from '../../shared/version';
 import type { CredentialStateInfo, CredentialStateSource, ProfileRecord, ProfileService, ServiceId } from './profiles';
 import { ssoDeviceLogin, ssoTarget, ssoTokenState } from './sso';
+import { Emitter } from '../../shared/emitter';
 
 /** Structurally the SDK's AwsCredentialIdentity. */
 export interface AwsCredentials {
@@ -67,7 +68,7 @@ const INTERACTIVE = new Set(['mfa']);
 
 export class CredentialService implements CredentialStateSource {
   private readonly entries = new Map<string, Entry>();
-  private readonly invalidateListeners = new Set<(profile: string) => void>();
+  private readonly invalidateListeners = new Emitter<[profile: string]>();
   private readonly refreshAheadMs: number;
   private readonly now: () => number;
   private readonly overrides: Record<string, unknown>;
@@ -141,14 +142,13 @@ export class CredentialService implements CredentialStateSource {
     const entry = this.entries.get(profile);
     if (entry?.timer) clearTimeout(entry.timer);
     this.entries.delete(profile);
-    for (const listener of this.invalidateListeners) listener(profile);
+    this.invalidateListeners.emit(profile);
     this.profiles.notify();
   }
 
   /** Called when a profile's configuration changes: clients built from it are stale. */
   onInvalidate(listener: (profile: string) => void): () => void {
-    this.invalidateListeners.add(listener);
-    return () => this.invalidateListeners.delete(listener);
+    return this.invalidateListeners.on(listener);
   }
 
   async describe(records: ProfileRecord[]): Promise<Map<string, CredentialStateInfo>> {

@@ -14,6 +14,7 @@ import { buildRecords, type ProfileRecord } from './profile-classifier';
 import { planAdd, planRemove, planUpdate } from './profile-edits';
 import { ProfileStore } from './profile-store';
 import { BuiltinSandbox, SANDBOX_PROFILE } from './sandbox';
+import { Emitter } from '../../shared/emitter';
 
 export type { ProfileRecord } from './profile-classifier';
 export type { ServiceId } from './endpoints';
@@ -52,8 +53,8 @@ export class ProfileService {
   private readonly store: ProfileStore;
   private snapshot: Promise<Snapshot> | undefined;
   private stateSource: CredentialStateSource | undefined;
-  private readonly listeners = new Set<(profiles: ProfileSummary[]) => void>();
-  private readonly recordListeners = new Set<(changed: string[]) => void>();
+  private readonly listeners = new Emitter<[profiles: ProfileSummary[]]>();
+  private readonly recordListeners = new Emitter<[changed: string[]]>();
   private watchers: Array<() => void> = [];
   private debounce: NodeJS.Timeout | undefined;
   private ssoDebounce: NodeJS.Timeout | undefined;
@@ -121,7 +122,7 @@ export class ProfileService {
       for (const name of new Set([...previous.records.keys(), ...next.records.keys()])) {
         if (previous.records.get(name)?.fingerprint !== next.records.get(name)?.fingerprint) changed.push(name);
       }
-      if (changed.length > 0) for (const listener of this.recordListeners) listener(changed);
+      if (changed.length > 0) this.recordListeners.emit(changed);
     }
     const profiles = await this.list();
     this.emit(profiles);
@@ -133,18 +134,17 @@ export class ProfileService {
    * Watching starts with the first subscriber and stops with the last.
    */
   watch(onChange: (profiles: ProfileSummary[]) => void): () => void {
-    this.listeners.add(onChange);
+    const off = this.listeners.on(onChange);
     if (this.watchers.length === 0) this.startWatching();
     return () => {
-      this.listeners.delete(onChange);
+      off();
       if (this.listeners.size === 0) this.stopWatching();
     };
   }
 
   /** For CredentialService: names of profiles whose configuration changed. */
   onRecordsChanged(listener: (changed: string[]) => void): () => void {
-    this.recordListeners.add(listener);
-    return () => this.recordListeners.delete(listener);
+    return this.recordListeners.on(listener);
   }
 
   /** Recompute summaries and tell watchers if anything visible changed. */
@@ -280,7 +280,7 @@ export class ProfileService {
     const json = JSON.stringify(profiles);
     if (json === this.lastEmitted) return;
     this.lastEmitted = json;
-    for (const listener of this.listeners) listener(profiles);
+    this.listeners.emit(profiles);
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // The built-in "Sandbox" profile: a local Session Manager started on first use, so a
 // new user can try everything without an AWS account. It is reached like AWS, through
 // an endpoint and static credentials in the client config — no special code path.
+import { Emitter } from '../../shared/emitter';
 
 export const SANDBOX_PROFILE = 'Sandbox';
 
@@ -20,7 +21,7 @@ export class BuiltinSandbox {
   private starting: Promise<SandboxHandle> | undefined;
   private handle: SandboxHandle | undefined;
   private lastError: string | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Emitter();
 
   constructor(private readonly start: SandboxStarter) {}
 
@@ -55,8 +56,7 @@ export class BuiltinSandbox {
   }
 
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.on(listener);
   }
 
   async close(): Promise<void> {
@@ -69,7 +69,7 @@ export class BuiltinSandbox {
   }
 
   private notify(): void {
-    for (const listener of this.listeners) listener();
+    this.listeners.emit();
   }
 }
 

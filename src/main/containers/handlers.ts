@@ -2,7 +2,7 @@
 import { ExecuteCommandCommand } from '@aws-sdk/client-ecs';
 import { HatchError } from '../../shared/contract';
 import type { containersCalls } from '../../shared/contract-containers';
-import type { Handlers } from '../host';
+import type { Handlers } from '../handlers';
 import { describeAwsError } from '../sessions/aws-errors';
 import type { ContainerExec, SessionManager } from '../sessions/session-manager';
 import type { ContainersClients, ContainersService } from './containers-service';

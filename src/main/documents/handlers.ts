@@ -1,38 +1,23 @@
-// Handlers of the documents/ and audit/ contract entries (src/shared/contract-documents.ts).
-import path from 'node:path';
+// Handlers of the documents/ and audit/ contract entries (src/shared/contract-documents.ts):
+// a mapping onto services HatchHost builds (it is the one composition root).
 import type { documentsCalls } from '../../shared/contract-documents';
-import type { EventName, EventPayload } from '../../shared/contract';
-import type { AwsClientFactory, CredentialService, ProfileService } from '../aws';
-import type { Handlers } from '../host';
-import { AuditService } from '../audit/audit-service';
-import { Recordings } from '../audit/recordings';
-import { locatePlugin, usualPluginPaths, type PluginInfo } from '../sessions/plugin-locator';
-import { DocumentsService } from './documents-service';
-import { PreferencesService } from './preferences-service';
-import { runPreflight } from './preflight';
+import type { Handlers } from '../handlers';
+import type { AuditService } from '../audit/audit-service';
+import type { Recordings } from '../audit/recordings';
+import type { DocumentsService } from './documents-service';
+import type { PreferencesService } from './preferences-service';
+import { runPreflight, type PreflightDeps } from './preflight';
 
-export interface DocumentsDeps {
-  clients: AwsClientFactory;
-  credentials: CredentialService;
-  profiles: ProfileService;
-  /** Hatch's data folder (recordings live in <dataDir>/recordings). */
-  dataDir: string;
-  emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
-  /** How sessions.engines finds the plugin (default: PATH and the usual install places). */
-  plugin?: () => Promise<PluginInfo>;
+export interface DocumentsServices {
+  preferences: PreferencesService;
+  documents: DocumentsService;
+  recordings: Recordings;
+  audit: AuditService;
+  /** What preflight checks reach: SSM, KMS and the plugin's lookup. */
+  preflight: PreflightDeps;
 }
 
-export function documentsHandlers(deps: DocumentsDeps): Pick<Handlers, keyof typeof documentsCalls> {
-  const { clients } = deps;
-  const ssm = (profile: string, region: string) => clients.ssm(profile, region);
-  const kms = (profile: string, region: string) => clients.kms(profile, region);
-  const preferences = new PreferencesService({ ssm, kms });
-  const documents = new DocumentsService({ ssm, sts: (profile, region) => clients.sts(profile, region) });
-  const recordings = new Recordings(path.join(deps.dataDir, 'recordings'));
-  const audit = new AuditService(ssm, recordings);
-  let plugin: Promise<PluginInfo> | null = null;
-  const pluginInfo = deps.plugin ?? (() => (plugin ??= locatePlugin(usualPluginPaths())));
-
+export function documentsHandlers({ preferences, documents, recordings, audit, preflight }: DocumentsServices): Pick<Handlers, keyof typeof documentsCalls> {
   return {
     'preferences.get': ({ profile, region }) => preferences.get(profile, region),
     'preferences.save': (request) => preferences.save(request),
@@ -53,6 +38,6 @@ export function documentsHandlers(deps: DocumentsDeps): Pick<Handlers, keyof typ
     'audit.export': (query) => audit.export(query),
     'recordings.list': async () => ({ recordings: await recordings.list() }),
     'recordings.read': ({ id }) => recordings.read(id),
-    'preflight.run': (request) => runPreflight({ ssm, kms, plugin: pluginInfo }, request),
+    'preflight.run': (request) => runPreflight(preflight, request),
   };
 }

@@ -72,9 +72,11 @@ export function actionableError(error: unknown, context: { profile: string; regi
       return new HatchError('AwsError', `AWS did not accept the credentials of ${where} (${name(error)}).`, 'Check the access key and secret of this profile (Edit profile), then try again.', kind);
     case 'access-denied': {
       const permission = permissionOf(error);
+      // AWS's own reason, when it gives one ("with an explicit deny in a service control policy").
+      const reason = /\b(with an explicit deny[^.]*|because no [^.]*)/.exec(message(error))?.[1] ?? null;
       return new HatchError(
         'AwsError',
-        `Access denied for ${where} while ${context.doing}${permission ? `: the identity lacks ${permission}` : ''}.`,
+        `Access denied for ${where} while ${context.doing}${permission ? `: the identity lacks ${permission}` : ''}${reason ? ` (${reason})` : ''}.`,
         `Ask your AWS administrator for ${permission ?? 'the IAM permission named in the error'} on this account.`,
         kind,
       );

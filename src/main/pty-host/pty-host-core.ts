@@ -1,7 +1,10 @@
 // The pty host's logic, apart from its transport so that it runs in plain Node tests:
 // one node-pty process per session id, driven by ToPtyHost messages, reporting through
-// FromPtyHost messages.
+// FromPtyHost messages. Output is coalesced here, in the pty host's own process, with the
+// same batcher main uses (a quiet spell's first chunk at once, a burst in 5 ms / 64 Ki
+// batches), so a flood costs main one message per batch, not one per pty read.
 import type { IPty, IPtyForkOptions } from 'node-pty';
+import { OutputBatcher } from '../sessions/output-batcher';
 import { isToPtyHost, type FromPtyHost, type PtySpawnOptions } from './protocol';
 
 export type SpawnPty = (file: string, args: string[], options: IPtyForkOptions) => IPty;
@@ -65,9 +68,11 @@ export class PtyHostCore {
     }
     this.sessions.set(id, pty);
     this.post({ type: 'spawned', id, pid: pty.pid });
-    pty.onData((data) => this.post({ type: 'data', id, data }));
+    const batcher = new OutputBatcher({ send: (data) => this.post({ type: 'data', id, data }) });
+    pty.onData((data) => batcher.push(data));
     pty.onExit(({ exitCode, signal }) => {
       this.sessions.delete(id);
+      batcher.end(); // the last output goes before the exit
       this.post({ type: 'exit', id, exitCode, signal: signal ?? null });
     });
   }

@@ -49,6 +49,8 @@ export interface EngineContext {
   /** Environment for a child AWS tool: region, endpoint and credentials resolved in main. */
   childEnv: () => Promise<Record<string, string>>;
   ssmEndpoint: () => Promise<string>;
+  /** Upload pacing for the built-in engine (the profile's "AWS-compatible pacing" switch). */
+  pacing: 'adaptive' | 'aws';
   /** TerminateSession for this session, sent at most once whoever calls it (engine or manager). */
   terminateSession: () => Promise<void>;
 }

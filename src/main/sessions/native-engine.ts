@@ -21,6 +21,7 @@ export class NativeEngine implements SessionEngine {
       start,
       terminate: context.terminateSession,
       kms: await context.kms(),
+      pacing: context.pacing,
     });
     const shell = new ShellSession(client, { cols: context.cols, rows: context.rows });
     shell.client.on('resuming', () => state.emit('reconnecting'));

@@ -38,8 +38,13 @@ export interface SessionManagerOptions {
   recording: () => { dir: string; includeInput: boolean } | null;
   /** Ring and flow-control sizes (tests make them small). */
   output?: Omit<SessionOutputOptions, 'record'>;
+<<<<<<< HEAD
   /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
   endedHistory?: number;
+=======
+  /** The profile's upload pacing for the built-in engine; default adaptive. */
+  pacing?: (profile: string) => 'adaptive' | 'aws';
+>>>>>>> main
 }
 
 export const ENDED_SESSION_HISTORY = 50;
@@ -111,6 +116,7 @@ export class SessionManager {
         startedAt: Date.now(),
         endedAt: null,
         recordingPath: null,
+        exec: request.exec ?? null,
       },
       request,
       engine: null,
@@ -170,6 +176,7 @@ export class SessionManager {
         childEnv: () => aws.childEnv(request.profile, request.region),
         ssmEndpoint: () => aws.ssmEndpoint(request.profile, request.region),
         terminateSession: terminateAws,
+        pacing: this.options.pacing?.(request.profile) ?? 'adaptive',
       });
       live.engine = engine;
       live.output.bind(engine);

@@ -138,10 +138,10 @@ export const posixDialect: Dialect = {
       SPLIT,
       `t="$d/.$b.hatch-part"; unlock "$t.lock"`,
       step.offset === 0 ? `if ! (true > "$t"); then r ERR EACCES` : `if [ "$(wc -c < "$t" | tr -d ' ')" != ${step.offset} ]; then r ERR EHASH`,
-      `else printf '%s %s\\n' $$ "$M" > "$t.lock"; r READY; e=$( { rd | dec${unzip} >> "$t"; } 2>&1 ); s=$(wc -c < "$t" | tr -d ' '); k=$(h < "$t")`,
+      `else printf '%s %s\\n' $$ "$M" > "$t.lock"; r READY; e=$( { rd | dec${unzip} >> "$t"; } 2>&1 ); s=$(wc -c < "$t" | tr -d ' '); k=$(h < "$t"); rm -f "$t.lock"`,
       `if [ "$k" = ${step.sha256} ]; then ${chmod}if mv -f "$t" "$p"; then r OK $s; else rm -f "$t"; r ERR EIO; fi`,
       `elif [ -n "$e" ]; then rm -f "$t"; r ERR EIO "$(printf %s "$e" | tr -c ' -~' ' ')"`,
-      `else rm -f "$t"; r ERR EHASH $s; fi; rm -f "$t.lock"; fi`,
+      `else rm -f "$t"; r ERR EHASH $s; fi; fi`,
     ].join('; ');
   },
 

@@ -36,6 +36,8 @@ export interface TunnelServiceOptions {
   statsIntervalMs?: number;
   /** Attempts, per session of the pool, to replace a session that ended before giving up. */
   maxRestarts?: number;
+  /** The profile's upload pacing ("AWS-compatible pacing" switch); default adaptive. */
+  pacing?: (profile: string) => 'adaptive' | 'aws';
 }
 
 /** Local connections waiting while no session of the pool is up; more are refused. */
@@ -295,7 +297,7 @@ export class TunnelService {
     const terminate = terminateOnce(calls, sessionId);
     let client: DataChannelClient | null = null;
     try {
-      ({ client } = await openSession({ calls, target: request.target, start: started, terminate }));
+      ({ client } = await openSession({ calls, target: request.target, start: started, terminate, pacing: this.options.pacing?.(request.profile) ?? 'adaptive' }));
       // The tunnel's listener accepts; the session only forwards what it is handed.
       const port = await startPortSession(client, { listen: false });
       if (port.mode === 'stdio') throw new Error('the node answered with a stdio session, not port forwarding');

@@ -7,6 +7,8 @@ import type { Recording } from '../../shared/domain/audit';
 import { api } from '../api';
 import { errorText } from './view-helpers';
 import { Modal } from '../ui/Modal';
+import { useAppStore } from '../stores/app-store';
+import { withNodeNames } from '../names';
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
 const MAX_GAP_S = 2;
@@ -73,7 +75,7 @@ export function RecordingPlayer({ id, onClose }: { id: string; onClose(): void }
   const done = recording !== null && position >= recording.events.length;
 
   return (
-    <Modal title={`Recording ${recording?.title ? `· ${recording.title}` : ''}`} label={`Recording ${recording?.title ?? id}`} size="player" onClose={onClose}>
+    <Modal title={`Recording ${recording?.title ? `· ${withNodeNames(useAppStore.getState(), recording.title)}` : ''}`} label={`Recording ${recording?.title ?? id}`} size="player" onClose={onClose}>
         {error && (
           <div className="inline-error" role="alert">
             {error}

@@ -17,6 +17,7 @@ export function TitleBar({ onOpenPalette }: { onOpenPalette(): void }) {
       </button>
       <div className="titlebar-spacer" />
       <nav className="view-links" aria-label="Views">
+        <button type="button" onClick={() => openView('containers')}>Containers</button>
         <button type="button" onClick={() => openView('tunnels')}>Tunnels</button>
         <button type="button" onClick={() => openView('preferences')}>Preferences</button>
         <button type="button" onClick={() => openView('documents')}>Documents</button>

@@ -53,11 +53,12 @@ export type Tab =
   | { kind: 'preferences'; id: 'preferences'; title: string }
   | { kind: 'documents'; id: 'documents'; title: string }
   | { kind: 'audit'; id: 'audit'; title: string }
-  | { kind: 'settings'; id: 'settings'; title: string };
+  | { kind: 'settings'; id: 'settings'; title: string }
+  | { kind: 'containers'; id: 'containers'; title: string };
 
 /** Views that exist once per window and are opened (or focused) by name. */
-export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit' | 'settings';
-export const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit', settings: 'Settings' };
+export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit' | 'settings' | 'containers';
+export const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit', settings: 'Settings', containers: 'Containers' };
 
 /** Seconds of throughput history kept per tunnel for its sparkline. */
 export const RATE_HISTORY = 60;

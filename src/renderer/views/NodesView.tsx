@@ -23,11 +23,13 @@ import { loadViewState, saveViewState, type NodesViewState, type SortKey } from 
 import { ContextMenu, DropdownMenu } from '../ui/Menu';
 import { Tip } from '../ui/Tooltip';
 import { PopoverAnchor, PopoverBody, PopoverRoot } from '../ui/Popover';
+import { PacingToggle } from '../components/PacingToggle';
 import { updateSettings, useSettings } from '../settings';
 import { actionLabel, nodeActions, whyNoSession } from '../node-actions';
 import { marksOf, toggleFavourite, useNodeMarks } from '../node-marks';
 import { regionsOf } from '../components/view-helpers';
 import { InventoryError } from '../components/InventoryError';
+import { fileDropProps } from '../transfers/transfers';
 
 interface Column {
   key: SortKey;
@@ -181,10 +183,10 @@ export function NodesView() {
   const hiddenColumns = BASE_COLUMNS.length + view.tagColumns.length + (allRegions ? 1 : 0) - columns.length;
   const grid = `${STAR_WIDTH}px ${columns.map((c) => `minmax(${c.min}px, ${c.grow}fr)`).join(' ')}`;
 
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 28, overscan: 12, getItemKey: (i) => rowId(rows[i]) });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 28, overscan: 12 });
 
   // Tag suggestions for the word being typed (tag:Ke… or tag:Key=Va…).
-  const completion = tagCompletionAt(query);
+  const completion = useMemo(() => tagCompletionAt(query), [query]);
   const suggestions = useMemo(() => {
     if (!completion) return [];
     if (completion.kind === 'key') {
@@ -338,7 +340,7 @@ export function NodesView() {
               const why = whyNoSession(node);
               return (
                 <div
-                  key={item.key}
+                  key={rowId(node)}
                   id={rowId(node)}
                   role="row"
                   aria-selected={selected.has(node.id)}
@@ -347,6 +349,7 @@ export function NodesView() {
                   title={why ?? undefined}
                   onClick={(e) => click(item.index, e)}
                   onDoubleClick={() => start(node)}
+                  {...fileDropProps(() => (why ? null : { profile: profileName, region: node.region, target: node.id, nodeName: node.name }))}
                   onContextMenu={() => {
                     menuNode.current = node;
                     if (!selected.has(node.id)) click(item.index, { ctrlKey: false, metaKey: false, shiftKey: false } as React.MouseEvent);
@@ -524,6 +527,7 @@ export function NodesView() {
         )}
         <span className="statusbar-spacer" />
         <EnginePicker value={engine} onChange={(choice) => void updateSettings({ profileEngines: { [profile.name]: choice === 'auto' ? null : choice } })} />
+        <PacingToggle profile={profile.name} />
         <span className="node-count nowrap">
           {selected.size > 1 ? `${selected.size} selected · ` : ''}
           {rows.length.toLocaleString()} of {allNodes.length.toLocaleString()}

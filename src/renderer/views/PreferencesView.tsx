@@ -1,8 +1,9 @@
 // Session Manager preferences of the selected profile and region: every field validated
 // with the rule it breaks, a diff of the document before saving, conflicts with changes
 // made elsewhere, read-only when IAM says no — and a side-by-side comparison.
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { KmsKeyChoice, PreferencesState } from '../../shared/contract-documents';
+import { useCallback, useEffect, useMemo, useReducer, useState, type ReactNode } from 'react';
+import type { KmsKeyChoice } from '../../shared/contract-documents';
+import { editorReducer, fromDraft, initialEditorState, parseContent, toDraft, type Draft } from './preferences-state';
 import {
   defaultPreferences,
   documentFromPreferences,
@@ -10,7 +11,6 @@ import {
   preferenceErrors,
   renderDocument,
   type PreferenceKey,
-  type SessionPreferences,
 } from '../../shared/domain/preferences';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
@@ -19,32 +19,6 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PreferencesCompare } from '../components/PreferencesCompare';
 import { errorText } from '../components/view-helpers';
 import { Modal, ModalActions } from '../ui/Modal';
-
-/** The form keeps what was typed; numbers become numbers only to validate and save. */
-type Draft = Omit<SessionPreferences, 'idleSessionTimeout' | 'maxSessionDuration'> & { idleSessionTimeout: string; maxSessionDuration: string };
-
-function toDraft(p: SessionPreferences): Draft {
-  return { ...p, idleSessionTimeout: String(p.idleSessionTimeout), maxSessionDuration: p.maxSessionDuration === null ? '' : String(p.maxSessionDuration) };
-}
-
-function fromDraft(d: Draft): SessionPreferences {
-  const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s.trim()));
-  return { ...d, idleSessionTimeout: num(d.idleSessionTimeout), maxSessionDuration: d.maxSessionDuration.trim() === '' ? null : num(d.maxSessionDuration) };
-}
-
-function parseContent(content: string | null): unknown {
-  try {
-    return content ? JSON.parse(content) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Loaded {
-  key: string;
-  state: PreferencesState | null;
-  error: string | null;
-}
 
 export function PreferencesView() {
   const profile = useAppStore((s) => s.selectedProfile);
@@ -78,47 +52,27 @@ export function PreferencesView() {
 
 function PreferencesEditor({ profile, region }: { profile: string; region: string }) {
   const key = `${profile}/${region}`;
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [keys, setKeys] = useState<KmsKeyChoice[] | null>(null);
-  const [keysError, setKeysError] = useState<string | null>(null);
-  const [reviewing, setReviewing] = useState<'save' | 'overwrite' | null>(null);
-  const [conflict, setConflict] = useState<PreferencesState | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [savedNote, setSavedNote] = useState<string | null>(null);
-  const [deniedOnSave, setDeniedOnSave] = useState<PreferencesState['denied']>(null);
-  const [generation, setGeneration] = useState(0);
+  const [ui, dispatch] = useReducer(editorReducer, initialEditorState);
+  const { draft, keys, keysError, reviewing, conflict, saving, saveError, savedNote, deniedOnSave, generation } = ui;
 
   useEffect(() => {
     let live = true;
     api.call('preferences.get', { profile, region }).then(
-      (state) => {
-        if (!live) return;
-        setLoaded({ key, state, error: null });
-        setDraft(state.exists ? toDraft(state.preferences) : null);
-      },
-      (error: unknown) => live && setLoaded({ key, state: null, error: errorText(error) }),
+      (state) => live && dispatch({ type: 'loaded', key, state }),
+      (error: unknown) => live && dispatch({ type: 'loadFailed', key, error: errorText(error) }),
     );
     api.call('preferences.kmsKeys', { profile, region }).then(
-      ({ keys }) => live && setKeys(keys),
-      (error: unknown) => live && setKeysError(errorText(error)),
+      ({ keys }) => live && dispatch({ type: 'keys', keys }),
+      (error: unknown) => live && dispatch({ type: 'keysFailed', error: errorText(error) }),
     );
     return () => {
       live = false;
     };
   }, [profile, region, key, generation]);
 
-  const reload = useCallback(() => {
-    setConflict(null);
-    setSaveError(null);
-    setSavedNote(null);
-    setDeniedOnSave(null);
-    setReviewing(null);
-    setGeneration((g) => g + 1);
-  }, []);
+  const reload = useCallback(() => dispatch({ type: 'reload' }), []);
 
-  const state = loaded?.key === key ? loaded.state : null;
+  const state = ui.loadKey === key ? ui.state : null;
   const candidate = useMemo(() => (draft ? fromDraft(draft) : null), [draft]);
   const errors = useMemo(() => (candidate ? preferenceErrors(candidate) : {}), [candidate]);
   const valid = Object.keys(errors).length === 0;
@@ -132,12 +86,12 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
   );
   const dirty = candidate !== null && valid && after.replace(/\n+$/, '') !== before.replace(/\n+$/, '');
 
-  if (!loaded || loaded.key !== key) return <p className="docs-pad dim" role="status">Loading the preferences of {profile} in {region}…</p>;
-  if (loaded.error || !state) {
+  if (ui.loadKey !== key) return <p className="docs-pad dim" role="status">Loading the preferences of {profile} in {region}…</p>;
+  if (ui.loadError || !state) {
     return (
       <div className="docs-pad">
         <div className="inline-error" role="alert">
-          {loaded.error}
+          {ui.loadError}
         </div>
         <button type="button" onClick={reload}>
           Try again
@@ -148,35 +102,19 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
 
   const save = async (overwrite: boolean) => {
     if (!candidate) return;
-    setSaving(true);
-    setSaveError(null);
+    dispatch({ type: 'saving' });
     // Overwriting replaces the version the user was shown and confirmed, not whatever AWS
     // holds by then: a change made after the confirmation is another conflict.
     const base = overwrite && conflict ? conflict : state;
     try {
-      const out = await api.call('preferences.save', { profile, region, preferences: candidate, baseVersion: base.version, baseHash: base.hash });
-      setReviewing(null);
-      if (out.outcome === 'saved' || out.outcome === 'unchanged') {
-        setConflict(null);
-        setLoaded({ key, state: out.state, error: null });
-        setDraft(toDraft(out.state.preferences));
-        setSavedNote(out.outcome === 'unchanged' ? 'Nothing to save: AWS already has these preferences.' : `Saved as version ${out.state.version}${out.created ? ' (document created)' : ''}.`);
-      } else if (out.outcome === 'conflict') {
-        setConflict(out.current);
-      } else {
-        setDeniedOnSave(out.denied);
-      }
+      const outcome = await api.call('preferences.save', { profile, region, preferences: candidate, baseVersion: base.version, baseHash: base.hash });
+      dispatch({ type: 'saveOutcome', outcome });
     } catch (error) {
-      setSaveError(errorText(error));
-    } finally {
-      setSaving(false);
+      dispatch({ type: 'saveFailed', error: errorText(error) });
     }
   };
 
-  const set = <K extends keyof Draft>(field: K, value: Draft[K]) => {
-    setSavedNote(null);
-    setDraft((d) => (d ? { ...d, [field]: value } : d));
-  };
+  const set = <K extends keyof Draft>(field: K, value: Draft[K]) => dispatch({ type: 'edit', field, value });
 
   return (
     <div className="prefs">
@@ -213,7 +151,7 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
             <button type="button" onClick={reload}>
               Reload (discard my edits)
             </button>
-            <button type="button" disabled={!valid} onClick={() => setReviewing('overwrite')}>
+            <button type="button" disabled={!valid} onClick={() => dispatch({ type: 'review', mode: 'overwrite' })}>
               Overwrite…
             </button>
           </div>
@@ -226,7 +164,7 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
             {region} has no Session Manager preferences document ({state.documentName}) yet, so AWS’s defaults apply: a 20-minute idle timeout, no maximum duration, no
             KMS encryption, no logging, no Run As.
           </p>
-          <button type="button" className="primary" disabled={readOnly} onClick={() => setDraft(toDraft(defaultPreferences()))}>
+          <button type="button" className="primary" disabled={readOnly} onClick={() => dispatch({ type: 'setDraft', draft: toDraft(defaultPreferences()) })}>
             Create with AWS’s defaults
           </button>
         </div>
@@ -238,7 +176,7 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
           aria-label="Session Manager preferences"
           onSubmit={(e) => {
             e.preventDefault();
-            if (valid && !readOnly && (dirty || !state.exists)) setReviewing('save');
+            if (valid && !readOnly && (dirty || !state.exists)) dispatch({ type: 'review', mode: 'save' });
           }}
         >
           <fieldset disabled={readOnly || saving}>
@@ -299,7 +237,7 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
           )}
           <div className="prefs-actions">
             {!valid && <span className="field-error">Fix the fields marked above to save.</span>}
-            <button type="button" disabled={readOnly || saving || (!dirty && state.exists)} onClick={() => setDraft(state.exists ? toDraft(state.preferences) : null)}>
+            <button type="button" disabled={readOnly || saving || (!dirty && state.exists)} onClick={() => dispatch({ type: 'setDraft', draft: state.exists ? toDraft(state.preferences) : null })}>
               Discard changes
             </button>
             <button type="submit" className="primary" disabled={readOnly || saving || !valid || (!dirty && state.exists)}>
@@ -310,14 +248,14 @@ function PreferencesEditor({ profile, region }: { profile: string; region: strin
       )}
 
       {reviewing === 'save' && (
-        <ReviewDialog title={state.exists ? `Save preferences of ${region}` : `Create preferences of ${region}`} before={state.content ?? ''} after={after} busy={saving} confirm={state.exists ? 'Save' : 'Create document'} onCancel={() => setReviewing(null)} onConfirm={() => void save(false)}>
+        <ReviewDialog title={state.exists ? `Save preferences of ${region}` : `Create preferences of ${region}`} before={state.content ?? ''} after={after} busy={saving} confirm={state.exists ? 'Save' : 'Create document'} onCancel={() => dispatch({ type: 'review', mode: null })} onConfirm={() => void save(false)}>
           {state.exists
             ? `This adds version ${Number(state.version) + 1} of ${state.documentName} and makes it the default. New sessions in ${region} use it; running sessions keep their settings.`
             : `This creates ${state.documentName} in ${region}. New sessions in ${region} use it.`}
         </ReviewDialog>
       )}
       {reviewing === 'overwrite' && conflict && (
-        <ReviewDialog title={`Overwrite the preferences of ${region}`} before={conflict.content ?? ''} after={after} busy={saving} confirm="Overwrite" danger onCancel={() => setReviewing(null)} onConfirm={() => void save(true)}>
+        <ReviewDialog title={`Overwrite the preferences of ${region}`} before={conflict.content ?? ''} after={after} busy={saving} confirm="Overwrite" danger onCancel={() => dispatch({ type: 'review', mode: null })} onConfirm={() => void save(true)}>
           {`This replaces version ${conflict.version ?? '—'}, which someone else saved, with your edits: their change is lost. The lines below compare their version with yours.`}
         </ReviewDialog>
       )}

@@ -17,6 +17,7 @@ import { appSettings, updateSettings, useSettings } from '../settings';
 import { Modal, ModalActions } from '../ui/Modal';
 import { useNodeName } from '../names';
 import { reconnectTab } from '../actions';
+import { cwdFromOsc7, fileDropProps, sessionNode, setSessionCwd } from '../transfers/transfers';
 
 const DEFAULT_FONT_SIZE = 13;
 
@@ -49,6 +50,12 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
     });
     const fit = new FitAddon();
     const search = new SearchAddon();
+    // The shell's directory (OSC 7), where dropped files go.
+    const osc7 = term.parser.registerOscHandler(7, (data) => {
+      const cwd = cwdFromOsc7(data);
+      if (cwd) setSessionCwd(sessionId, cwd);
+      return true;
+    });
     term.loadAddon(fit);
     term.loadAddon(search);
     term.loadAddon(new WebLinksAddon());
@@ -128,6 +135,7 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
       stream.close();
       input.dispose();
       resize.dispose();
+      osc7.dispose();
       term.dispose();
     };
   }, [sessionId]);
@@ -153,7 +161,7 @@ export function TerminalView({ sessionId, broadcastTo = null }: { sessionId: str
   }, [terminalSettings]);
 
   return (
-    <div className="terminal-view">
+    <div className="terminal-view" {...fileDropProps(() => sessionNode(sessionId))}>
       {session?.state === 'ended' && (
         <div className="terminal-banner" role="status">
           Session ended{session.endReason ? ` (${endReasonText(session.endReason, session.exitCode)})` : ''}

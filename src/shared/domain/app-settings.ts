@@ -5,6 +5,13 @@ import { z } from 'zod';
 export const EngineChoice = z.enum(['auto', 'native', 'plugin']);
 export type EngineChoice = z.infer<typeof EngineChoice>;
 
+/**
+ * How the built-in engine paces uploads: 'adaptive' (a window sized from the measured round
+ * trip, docs/engine-on-networks.md) or 'aws' (1 KiB + 1 ms per message, like AWS's plugin).
+ */
+export const PacingChoice = z.enum(['adaptive', 'aws']);
+export type PacingChoice = z.infer<typeof PacingChoice>;
+
 export const AppSettings = z.object({
   recordings: z.object({
     /** Record each shell's output to a local file (replayed from the Sessions view). */
@@ -28,6 +35,8 @@ export const AppSettings = z.object({
   defaultEngine: EngineChoice,
   /** Engine per profile (set from the node list); absent = the default. */
   profileEngines: z.record(z.string().max(200), EngineChoice),
+  /** Upload pacing per profile for the built-in engine (shells and tunnels); absent = adaptive. */
+  profilePacing: z.record(z.string().max(200), PacingChoice).default({}),
   theme: z.enum(['system', 'light', 'dark']),
   /** The person has seen the notice that shells are recorded. */
   recordingsNoticeSeen: z.boolean(),
@@ -41,6 +50,7 @@ export const AppSettingsPatch = z
     terminal: AppSettings.shape.terminal.partial().strict().optional(),
     defaultEngine: EngineChoice.optional(),
     profileEngines: z.record(z.string().max(200), EngineChoice.nullable()).optional(),
+    profilePacing: z.record(z.string().max(200), PacingChoice.nullable()).optional(),
     theme: AppSettings.shape.theme.optional(),
     recordingsNoticeSeen: z.boolean().optional(),
   })
@@ -55,17 +65,23 @@ export function defaultAppSettings(): AppSettings {
     terminal: { fontFamily: DEFAULT_FONT_FAMILY, fontSize: 13, scrollback: 10_000, cursorStyle: 'block', cursorBlink: true, copyOnSelect: true, confirmClose: true },
     defaultEngine: 'auto',
     profileEngines: {},
+    profilePacing: {},
     theme: 'system',
     recordingsNoticeSeen: false,
   };
 }
 
-/** Applies a patch (null in profileEngines removes the profile's choice). */
+/** Applies a patch (null in profileEngines or profilePacing removes the profile's choice). */
 export function applySettingsPatch(current: AppSettings, patch: AppSettingsPatch): AppSettings {
   const profileEngines = { ...current.profileEngines };
   for (const [profile, engine] of Object.entries(patch.profileEngines ?? {})) {
     if (engine === null) delete profileEngines[profile];
     else profileEngines[profile] = engine;
+  }
+  const profilePacing = { ...current.profilePacing };
+  for (const [profile, pacing] of Object.entries(patch.profilePacing ?? {})) {
+    if (pacing === null || pacing === 'adaptive') delete profilePacing[profile];
+    else profilePacing[profile] = pacing;
   }
   return AppSettings.parse({
     ...current,
@@ -75,5 +91,6 @@ export function applySettingsPatch(current: AppSettings, patch: AppSettingsPatch
     recordings: { ...current.recordings, ...patch.recordings },
     terminal: { ...current.terminal, ...patch.terminal },
     profileEngines,
+    profilePacing,
   });
 }

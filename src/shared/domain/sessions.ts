@@ -24,5 +24,7 @@ export const SessionInfo = z.object({
   startedAt: z.number(),
   endedAt: z.number().nullable(),
   recordingPath: z.string().nullable(),
+  /** A container shell (ECS Exec): where it runs, so the tab can be split, duplicated or named. */
+  exec: z.object({ cluster: z.string(), task: z.string(), container: z.string(), command: z.string() }).nullish(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;

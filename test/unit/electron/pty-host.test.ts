@@ -95,6 +95,42 @@ describe.runIf(unix)('pty host', () => {
   });
 });
 
+describe('pty host batching', () => {
+  it('coalesces a burst of pty reads into a few messages in its own process, and sends the last output before the exit', async () => {
+    // A stand-in pty: the test drives its reads; everything else is the real PtyHostCore.
+    const emitter = new EventEmitter();
+    const fakePty = {
+      pid: 4242,
+      onData: (listener: (data: string) => void) => void emitter.on('data', listener),
+      onExit: (listener: (exit: { exitCode: number; signal?: number }) => void) => void emitter.on('exit', listener),
+      write: () => undefined,
+      resize: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+      kill: () => undefined,
+    };
+    const posted: Array<{ type: string; data?: string }> = [];
+    const core = new PtyHostCore((() => fakePty) as never, (message) => posted.push(message));
+    core.handle({ type: 'spawn', id: 's', options: { file: '/bin/sh', args: [], cols: 80, rows: 24, env: {} } });
+    let sent = '';
+    for (let i = 0; i < 500; i++) {
+      const chunk = `line ${i}\r\n`;
+      sent += chunk;
+      emitter.emit('data', chunk);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const data = posted.filter((m) => m.type === 'data');
+    expect(data.map((m) => m.data).join('')).toBe(sent);
+    expect(data.length).toBeLessThanOrEqual(2); // the first read at once, the rest as one batch
+    emitter.emit('data', 'bye\r\n');
+    emitter.emit('exit', { exitCode: 0 });
+    expect(posted.slice(-2)).toEqual([
+      { type: 'data', id: 's', data: 'bye\r\n' },
+      { type: 'exit', id: 's', exitCode: 0, signal: null },
+    ]);
+  });
+});
+
 describe('pty host protocol', () => {
   it('accepts well-formed messages and rejects the rest', () => {
     expect(isToPtyHost({ type: 'spawn', id: 'a', options: { file: '/bin/sh', args: [], cols: 80, rows: 24, env: {} } })).toBe(true);

@@ -309,3 +309,24 @@ describe('client ⇄ agent over a lossy link', () => {
   it('20% loss, duplicates, reordering', () => transfer({ drop: 0.2, dup: 0.2, reorder: 0.5, seed: 7 }));
   it('socket cut and swapped repeatedly: nothing lost, nothing twice', () => transfer({ drop: 0.1, dup: 0.1, reorder: 0.3, seed: 3, cutEvery: 3 }));
 });
+
+describe('AWS-compatible pacing', () => {
+  it('sends 1 KiB messages, one per 1 ms timer turn (the plugin), where adaptive sends the burst at once', async () => {
+    const frames = async (pacing: 'adaptive' | 'aws') => {
+      const ch = new DataChannel({ role: 'client', pacing, maxMessageSize: 16 * 1024 });
+      const sizes: number[] = [];
+      ch.attach({ send: (f) => void sizes.push(f.length - 120), onMessage: () => undefined, onClose: () => undefined });
+      ch.sendOutput(Buffer.alloc(20 * 1024, 1));
+      const sentAtOnce = sizes.length;
+      await new Promise((r) => setTimeout(r, 300));
+      ch.close();
+      return { sentAtOnce, sizes };
+    };
+    const aws = await frames('aws');
+    expect(aws.sentAtOnce).toBe(1); // the rest waits for the 1 ms pauses
+    expect(aws.sizes).toEqual(new Array(20).fill(1024));
+    const adaptive = await frames('adaptive');
+    expect(adaptive.sentAtOnce).toBe(2);
+    expect(adaptive.sizes).toEqual([16 * 1024, 4 * 1024]);
+  });
+});

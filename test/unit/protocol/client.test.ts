@@ -364,6 +364,6 @@ describe('DataChannelClient', () => {
   it('initial connection failure rejects with a typed error', async () => {
     await expect(
       connectDataChannel({ streamUrl: 'ws://127.0.0.1:1/x', tokenValue: 't', sessionId: 's', target: 'i', reconnect: { attempts: 2, baseDelayMs: 1 } }),
-    ).rejects.toMatchObject({ code: 'connect-failed' });
+    ).rejects.toMatchObject({ code: 'connection-refused', retryable: false });
   });
 });

@@ -24,6 +24,11 @@ describe('applySettingsPatch', () => {
     expect(s.profileEngines).toEqual({ prod: 'native', dev: 'plugin' });
     s = applySettingsPatch(s, { profileEngines: { prod: null } });
     expect(s.profileEngines).toEqual({ dev: 'plugin' });
+    // The "AWS-compatible pacing" switch, per profile; adaptive (the default) is not stored.
+    s = applySettingsPatch(s, { profilePacing: { prod: 'aws', dev: 'adaptive' } });
+    expect(s.profilePacing).toEqual({ prod: 'aws' });
+    s = applySettingsPatch(s, { profilePacing: { prod: null } });
+    expect(s.profilePacing).toEqual({});
   });
 
   it('refuses values out of range, and unknown fields', () => {

@@ -1,0 +1,88 @@
+// The transfers service through the contract, as the renderer drives it: an upload whose
+// bytes arrive in chunks, downloads into the downloads folder (a second one gets a free
+// name), a failure that says what and where, retry, and a cancel that leaves no part.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransferInfo } from '../../src/shared/contract-transfers';
+import { UPLOAD_CHUNK_BYTES } from '../../src/shared/contract-transfers';
+import { startHostHarness, waitFor, type HostHarness } from '../helpers/host-harness';
+
+let h: HostHarness;
+const latest = new Map<string, TransferInfo>();
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+beforeAll(async () => {
+  h = await startHostHarness();
+  h.host.subscribe((name, payload) => {
+    if (name === 'transfers.changed') {
+      const { transfer } = payload as { transfer: TransferInfo };
+      latest.set(transfer.id, transfer);
+    }
+  });
+});
+
+afterAll(async () => {
+  await h?.dispose();
+});
+
+const ended = (id: string) => waitFor(() => {
+  const t = latest.get(id);
+  return t && (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') ? t : undefined;
+}, 120_000, `transfer ${id} to end`);
+
+describe('transfers through the contract (sandbox, agent pacing on)', () => {
+  it('uploads bytes sent in chunks and downloads them back; a second download gets a free name', async () => {
+    const node = h.byName('web-1');
+    const where = { profile: 'Sandbox', region: node.region, target: node.id, nodeName: 'web-1' };
+    const data = randomBytes(2 * UPLOAD_CHUNK_BYTES + 12345);
+    const begun = await h.call<TransferInfo>('transfers.uploadBegin', { ...where, remoteDir: '~', name: 'chunked.bin', size: data.length });
+    expect(begun.state).toBe('receiving');
+    for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+      await h.call('transfers.uploadChunk', { transferId: begun.id, offset, data: data.subarray(offset, offset + UPLOAD_CHUNK_BYTES).toString('base64') });
+    }
+    await expect(h.call('transfers.uploadChunk', { transferId: begun.id, offset: 5, data: 'AAAA' })).rejects.toThrow(/Expected the bytes from offset/);
+    await h.call('transfers.uploadEnd', { transferId: begun.id });
+    const up = await ended(begun.id);
+    expect(up).toMatchObject({ state: 'done', bytes: data.length, total: data.length, error: null });
+    const nodeHome = path.join(h.home, 'sandbox', 'homes', node.id);
+    expect(sha(readFileSync(path.join(nodeHome, 'chunked.bin')))).toBe(sha(data));
+    expect(readdirSync(path.join(h.home, '.hatch', 'transfers'))).toEqual([]); // staging removed
+
+    const first = await ended((await h.call<TransferInfo>('transfers.download', { ...where, remotePath: '~/chunked.bin' })).id);
+    expect(first.localPath).toBe(path.join(h.home, 'Downloads', 'chunked.bin'));
+    expect(sha(readFileSync(first.localPath!))).toBe(sha(data));
+    const second = await ended((await h.call<TransferInfo>('transfers.download', { ...where, remotePath: '~/chunked.bin' })).id);
+    expect(second.localPath).toBe(path.join(h.home, 'Downloads', 'chunked (1).bin'));
+    expect(h.host.transfers.downloadedFile(second.id)).toBe(second.localPath);
+  });
+
+  it('a missing file fails with what and where; retry runs it again', async () => {
+    const node = h.byName('web-1');
+    const started = await h.call<TransferInfo>('transfers.download', { profile: 'Sandbox', region: node.region, target: node.id, nodeName: 'web-1', remotePath: '~/no-such-file' });
+    const failed = await ended(started.id);
+    expect(failed).toMatchObject({ state: 'failed', error: 'web-1:~/no-such-file: no such file or directory' });
+    writeFileSync(path.join(h.home, 'sandbox', 'homes', node.id, 'no-such-file'), 'now it exists\n');
+    latest.delete(started.id);
+    await h.call('transfers.retry', { transferId: started.id });
+    const again = await ended(started.id);
+    expect(again.state).toBe('done');
+    expect(readFileSync(again.localPath!, 'utf8')).toBe('now it exists\n');
+  });
+
+  it('cancelling a download leaves no part behind', async () => {
+    const node = h.byName('web-2');
+    const home = path.join(h.home, 'sandbox', 'homes', node.id);
+    mkdirSync(home, { recursive: true });
+    writeFileSync(path.join(home, 'big.bin'), randomBytes(6 * 1024 * 1024));
+    const started = await h.call<TransferInfo>('transfers.download', { profile: 'Sandbox', region: node.region, target: node.id, remotePath: '~/big.bin' });
+    await waitFor(() => (latest.get(started.id)?.bytes ?? 0) > 100_000 || undefined, 60_000, 'the download to be under way');
+    await h.call('transfers.cancel', { transferId: started.id });
+    const cancelled = await ended(started.id);
+    expect(cancelled.state).toBe('cancelled');
+    const downloads = path.join(h.home, 'Downloads');
+    await waitFor(() => !readdirSync(downloads).some((n) => n.includes('big.bin')) || undefined, 10_000, 'the part to be removed');
+    expect(existsSync(path.join(downloads, 'big.bin'))).toBe(false);
+  });
+});
