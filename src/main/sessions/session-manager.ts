@@ -38,13 +38,10 @@ export interface SessionManagerOptions {
   recording: () => { dir: string; includeInput: boolean } | null;
   /** Ring and flow-control sizes (tests make them small). */
   output?: Omit<SessionOutputOptions, 'record'>;
-<<<<<<< HEAD
-  /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
-  endedHistory?: number;
-=======
   /** The profile's upload pacing for the built-in engine; default adaptive. */
   pacing?: (profile: string) => 'adaptive' | 'aws';
->>>>>>> main
+  /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
+  endedHistory?: number;
 }
 
 export const ENDED_SESSION_HISTORY = 50;
