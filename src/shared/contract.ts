@@ -95,6 +95,11 @@ export const TunnelStats = z.object({
 });
 export type TunnelStats = z.infer<typeof TunnelStats>;
 const Port = z.number().int().min(1).max(65535);
+
+/** Bind addresses that only this machine can reach; any other needs the person's confirmation. */
+export function isLoopbackBind(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === 'localhost';
+}
 const NodeId = z.string().regex(/^(i|mi)-[0-9a-f]{8,17}$/, 'a managed node id such as i-0123456789abcdef0');
 /** One sessions.write carries at most this many characters (a paste is split: splitTerminalInput). */
 export const MAX_TERMINAL_WRITE_CHARS = 64 * 1024;
@@ -182,6 +187,8 @@ export const calls = {
         remoteHost: z.string().min(1).max(253).regex(/^[A-Za-z0-9.-]+$/, 'a host name or IPv4 address').optional(),
         localPort: z.number().int().min(0).max(65535),
         bindAddress: z.union([z.literal('127.0.0.1'), z.literal('::1'), z.literal('0.0.0.0'), z.literal('localhost')]).default('127.0.0.1'),
+        /** The person confirmed that a bind address other than loopback opens the port to other machines (main refuses it otherwise). */
+        exposeToNetwork: z.literal(true).optional(),
         label: z.string().max(100).optional(),
         /** Sessions behind the local port (1 = one session, as the AWS CLI does). */
         poolSize: z.number().int().min(1).max(MAX_TUNNEL_POOL).default(1),

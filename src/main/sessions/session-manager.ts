@@ -40,7 +40,11 @@ export interface SessionManagerOptions {
   output?: Omit<SessionOutputOptions, 'record'>;
   /** The profile's upload pacing for the built-in engine; default adaptive. */
   pacing?: (profile: string) => 'adaptive' | 'aws';
+  /** How many ended sessions stay listed (the most recent); live ones always are. Default 50. */
+  endedHistory?: number;
 }
+
+export const ENDED_SESSION_HISTORY = 50;
 
 export interface StartRequest {
   profile: string;
@@ -294,6 +298,16 @@ export class SessionManager {
     const reason = live.terminating && end.reason !== 'failed' ? 'terminated' : end.reason;
     live.info = { ...live.info, state: 'ended', endReason: reason, exitCode: end.exitCode, message: end.message, endedAt: Date.now() };
     this.changed(live);
+    this.pruneEnded();
+  }
+
+  /** Ended sessions are history: keep the most recent few, so the list (and memory) stays bounded. */
+  private pruneEnded(): void {
+    const keep = this.options.endedHistory ?? ENDED_SESSION_HISTORY;
+    const ended = [...this.sessions.values()].filter((s) => s.info.state === 'ended');
+    if (ended.length <= keep) return;
+    ended.sort((a, b) => (a.info.endedAt ?? 0) - (b.info.endedAt ?? 0));
+    for (const old of ended.slice(0, ended.length - keep)) this.sessions.delete(old.info.id);
   }
 
   /**

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { HatchError, MAX_TUNNEL_POOL, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
+import { HatchError, isLoopbackBind, MAX_TUNNEL_POOL, type EventName, type EventPayload, type TunnelInfo, type TunnelStats } from '../../shared/contract';
 import type { DataChannelClient } from '../../protocol/client';
 import { openSession, ssmSessionCalls, terminateOnce, type StartedSession } from '../../protocol/opener';
 import { startPortSession, type PortSession } from '../../protocol/port-session';
@@ -23,6 +23,8 @@ export interface TunnelRequest {
   remoteHost?: string;
   localPort: number;
   bindAddress: string;
+  /** Confirmed by the person: required for a bind address other than loopback. */
+  exposeToNetwork?: boolean;
   label?: string;
   /** Port sessions behind the local port, 1–8. Default 1. */
   poolSize?: number;
@@ -95,6 +97,14 @@ export class TunnelService {
   }
 
   async start(request: TunnelRequest): Promise<TunnelInfo> {
+    // A renderer bug or a forged call must not open a port to the network unasked.
+    if (!isLoopbackBind(request.bindAddress) && request.exposeToNetwork !== true) {
+      throw new HatchError(
+        'BadRequest',
+        `Binding to ${request.bindAddress} makes the local port reachable from other machines, and Hatch was not told you confirmed that.`,
+        'Confirm it in the tunnel dialog, or bind to 127.0.0.1.',
+      );
+    }
     const poolSize = Math.min(MAX_TUNNEL_POOL, Math.max(1, Math.trunc(request.poolSize ?? 1)));
     const id = randomUUID();
     const tunnel: Tunnel = {

@@ -1,11 +1,12 @@
 // Forward a local port to a port on the node, or through it to a remote host.
 import { useMemo, useState } from 'react';
-import { MAX_TUNNEL_POOL } from '../../shared/contract';
+import { isLoopbackBind, MAX_TUNNEL_POOL } from '../../shared/contract';
 import type { ManagedNode } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { loadTunnelSets, saveToSet } from '../tunnel-sets';
 import { Modal, ModalActions } from '../ui/Modal';
+import { confirmAction } from '../ui/dialogs';
 
 const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
 
@@ -38,6 +39,17 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
 
   const submit = async () => {
     if (!node) return;
+    // Any address but loopback lets other machines use this tunnel (and the AWS access behind it): ask first.
+    const exposed = !isLoopbackBind(bindAddress);
+    if (exposed) {
+      const where = remoteHost ? `${remoteHost}:${remote} through ${node.name}` : `port ${remote} of ${node.name}`;
+      const confirmed = await confirmAction({
+        title: 'Open this port to other machines?',
+        body: `Bound to ${bindAddress}, the local port ${local || '(any free port)'} accepts connections from any machine that can reach this one, and forwards them to ${where} with your AWS access.`,
+        confirmLabel: 'Open to other machines',
+      });
+      if (!confirmed) return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -48,6 +60,7 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
         remotePort: remote,
         localPort: local,
         bindAddress,
+        ...(exposed ? { exposeToNetwork: true as const } : {}),
         poolSize: pool,
         ...(remoteHost ? { remoteHost } : {}),
         // Named for people: "web-1:5432" (or the remote host's), never the instance id.
@@ -118,6 +131,11 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
             </option>
           ))}
         </select>
+        {!isLoopbackBind(bindAddress) && (
+          <div className="tunnel-detail tone-warn" role="status">
+            ⚠ Other machines will be able to connect through this tunnel. You will be asked to confirm.
+          </div>
+        )}
         <label htmlFor="tunnel-pool">Parallel sessions</label>
         <input
           id="tunnel-pool"

@@ -8,11 +8,12 @@ import { useState } from 'react';
 import { useAppStore } from '../stores/app-store';
 import { api } from '../api';
 import { Sparkline } from '../components/Sparkline';
-import type { TunnelInfo, TunnelStats } from '../../shared/contract';
+import { isLoopbackBind, type TunnelInfo, type TunnelStats } from '../../shared/contract';
 import { deleteSet, loadTunnelSets, type TunnelSets } from '../tunnel-sets';
 import { copyText, openForwardDialog } from '../actions';
 import { localAddress, tunnelLabel, tunnelRoute } from '../names';
 import { Tip } from '../ui/Tooltip';
+import { confirmAction } from '../ui/dialogs';
 
 function TunnelSetsPanel() {
   const [sets, setSets] = useState<TunnelSets>(loadTunnelSets);
@@ -20,10 +21,21 @@ function TunnelSetsPanel() {
   const names = Object.keys(sets);
   if (names.length === 0) return null;
   const startAll = async (name: string) => {
+    // A saved set does not carry a confirmation: ports open to other machines are confirmed at each start.
+    const exposed = sets[name].filter((spec) => !isLoopbackBind(spec.bindAddress));
+    if (exposed.length > 0) {
+      const confirmed = await confirmAction({
+        title: 'Open ports to other machines?',
+        body: `${exposed.map((s) => `${s.bindAddress}:${s.localPort || 'any'} (${s.label ?? s.targetName})`).join(', ')} will accept connections from any machine that can reach this one.`,
+        confirmLabel: 'Start all',
+      });
+      if (!confirmed) return;
+    }
     for (const spec of sets[name]) {
       const { targetName: _targetName, ...request } = spec;
       try {
-        useAppStore.getState().upsertTunnel(await api.call('tunnels.start', request));
+        const confirmation = isLoopbackBind(spec.bindAddress) ? {} : { exposeToNetwork: true as const };
+        useAppStore.getState().upsertTunnel(await api.call('tunnels.start', { ...request, ...confirmation }));
       } catch (error) {
         const err = error as Error & { action?: string | null };
         pushNotice({ level: 'error', message: `${spec.label ?? spec.targetName}: ${err.message}`, action: err.action ?? null });
@@ -169,6 +181,11 @@ export function TunnelsView() {
                     <div className="truncate" title={address}>
                       {address}
                     </div>
+                    {!isLoopbackBind(t.bindAddress) && running && (
+                      <div className="tunnel-detail tone-warn" role="status">
+                        ⚠ Reachable from other machines
+                      </div>
+                    )}
                     <div className="row-actions">
                       <button type="button" className="link-button" aria-label={`Copy ${address}`} onClick={() => copyText(address)}>
                         Copy
