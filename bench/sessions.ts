@@ -176,9 +176,11 @@ async function throughputHatch(home: string, file: string): Promise<{ ms: number
         if (counting) {
           chars += data.length;
           batches++;
-          // Only the tail can hold the end marker (computed remotely, so not in the echo).
-          text = (text + data).slice(-64);
-          if (done && text.includes('BENCH-END-42')) done();
+          // Only the tail can hold the end marker (computed remotely, so not in the echo);
+          // it is looked for before trimming, as the prompt may follow it in the same batch.
+          const tailText = text + data.slice(-256);
+          text = tailText.slice(-64);
+          if (done && tailText.includes('BENCH-END-42')) done();
         } else text += data;
       },
       end: () => undefined,
