@@ -176,16 +176,19 @@ export class HatchHost {
     const sshEntry = (profile: string, region: string, entry: SshConfigEntry): SshEntry =>
       entry.kind === 'node' ? { ...entry, profile, region } : { kind: 'profile', profile, region, ...(entry.user ? { user: entry.user } : {}) };
 
+    // Disposed last first: what uses sessions (containers, transfers, tunnels, sessions)
+    // ends while the clients and the built-in sandbox still answer; the sandbox goes after
+    // them (closed first, it would see their goodbyes as requests to a closed agent).
     this.disposers.push(
-      () => containers.dispose(),
-      () => transfers.dispose(),
-      () => tunnels.dispose(),
-      () => sessions.dispose(),
-      () => clients.dispose(),
-      () => credentials.dispose(),
-      () => profiles.dispose(),
-      () => sandbox.close(),
       async () => (await this.settingsStore).flush(),
+      () => sandbox.close(),
+      () => profiles.dispose(),
+      () => credentials.dispose(),
+      () => clients.dispose(),
+      () => sessions.dispose(),
+      () => tunnels.dispose(),
+      () => transfers.dispose(),
+      () => containers.dispose(),
     );
 
     const ssm = (profile: string, region: string) => clients.ssm(profile, region);

@@ -211,6 +211,13 @@ export class PtyHandler implements SessionHandler {
     const proc = this.proc;
     if (!proc || !this.exited) return;
     proc.kill('SIGHUP');
+    // As when a real terminal hangs up, the shell's process group hears it too (what runs
+    // in the foreground of a shell that exec'ed into a loop, e.g. a file transfer's reader).
+    try {
+      process.kill(-proc.pid, 'SIGHUP');
+    } catch {
+      /* not a group leader, or already gone */
+    }
     const timer = setTimeout(() => {
       try {
         process.kill(proc.pid, 'SIGKILL');
