@@ -5,7 +5,7 @@
 // frame → socket) in a pty as that path's baseline; a local bash in a pty is the baseline of
 // the whole run. AWS's own plugin is not installed here (and cannot be built without Go
 // modules from the internet), so the plugin CLI is compared with the minimal forwarder.
-// Run: npm run bench -- echo   Env: HATCH_BENCH_KEYS (default 300).
+// Run: npm run bench -- echo [--rounds N] [--only native,forwarder,plugin]   Env: HATCH_BENCH_KEYS (default 300).
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
@@ -103,7 +103,8 @@ async function inPty(kind: 'aws-cli' | 'forwarder'): Promise<number[]> {
     const node = sandbox.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region)!;
     let p: pty.IPty;
     if (kind === 'aws-cli') {
-      p = pty.spawn('/usr/bin/aws', ['ssm', 'start-session', '--target', node.instanceId], { cols: 120, rows: 30, env });
+      // --endpoint-url: AWS CLI v1 does not read AWS_ENDPOINT_URL.
+      p = pty.spawn('/usr/bin/aws', ['ssm', 'start-session', '--target', node.instanceId, '--endpoint-url', sandbox.endpoint, '--region', sandbox.region], { cols: 120, rows: 30, env });
     } else {
       const st = await ssm.send(new StartSessionCommand({ Target: node.instanceId }));
       const tsx = path.join(__dirname, '../node_modules/.bin/tsx');
@@ -120,27 +121,67 @@ async function inPty(kind: 'aws-cli' | 'forwarder'): Promise<number[]> {
   }
 }
 
+/** The measured paths, in the order each round runs them. */
+const PATHS: Array<{ key: string; name: string; run: () => Promise<number[]> }> = [
+  { key: 'local', name: 'local bash in a pty (baseline)', run: local },
+  { key: 'native', name: 'hatch native shell, agent pacing off', run: () => remote(false) },
+  { key: 'native-paced', name: 'hatch native shell, agent pacing on', run: () => remote(true) },
+  { key: 'forwarder', name: 'minimal forwarder in a pty, pacing on', run: () => inPty('forwarder') },
+  { key: 'plugin', name: 'aws ssm start-session + hatch-ssm-plugin', run: () => inPty('aws-cli') },
+];
+
+/**
+ * Usage: npm run bench -- echo [--rounds N] [--only key,key]
+ * Every round runs each path once (KEYS keys); paths alternate so load on a shared machine
+ * falls on all of them alike. Reported: p50/p99 over all rounds' keys, and the median of the
+ * rounds' p50s.
+ */
+function args(): { rounds: number; only: Set<string> | null } {
+  const a = process.argv.slice(2);
+  const val = (flag: string) => {
+    const i = a.indexOf(flag);
+    return i >= 0 ? a[i + 1] : undefined;
+  };
+  const rounds = Number(val('--rounds') ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, not ${val('--rounds')}`);
+  const only = val('--only');
+  const keys = only ? new Set(only.split(',')) : null;
+  for (const k of keys ?? []) if (!PATHS.some((p) => p.key === k)) throw new Error(`--only: unknown path ${k}; known: ${PATHS.map((p) => p.key).join(', ')}`);
+  return { rounds, only: keys };
+}
+
 async function main(): Promise<void> {
+  const { rounds, only } = args();
   await ensurePluginBuilt();
-  const base = await local();
-  const rows: Array<[string, number[]]> = [
-    ['local bash in a pty (baseline)', base],
-    ['hatch shell, agent pacing off', await remote(false)],
-    ['hatch shell, agent pacing on', await remote(true)],
-    ['minimal forwarder in a pty, pacing on', await inPty('forwarder')],
-    ['aws ssm start-session + hatch-ssm-plugin', await inPty('aws-cli')],
-  ];
+  const paths = PATHS.filter((p) => !only || only.has(p.key) || p.key === 'local');
+  const lat = new Map<string, number[]>(paths.map((p) => [p.key, []]));
+  const p50s = new Map<string, number[]>(paths.map((p) => [p.key, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const p of paths) {
+      const xs = await p.run();
+      lat.get(p.key)!.push(...xs);
+      p50s.get(p.key)!.push(pct(xs, 50));
+    }
+  }
+  const base = lat.get('local')!;
   const b50 = pct(base, 50);
   const b99 = pct(base, 99);
-  process.stdout.write(`${'path'.padEnd(42)}${'keys'.padStart(6)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'p50/base'.padStart(10)}${'p99/base'.padStart(10)}\n`);
-  for (const [name, lat] of rows) {
-    const p50 = pct(lat, 50);
-    const p99 = pct(lat, 99);
+  const median = (xs: number[]) => pct(xs, 50);
+  process.stdout.write(`${'path'.padEnd(42)}${'keys'.padStart(6)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'p50/base'.padStart(10)}${'p99/base'.padStart(10)}  p50 per round\n`);
+  for (const p of paths) {
+    const xs = lat.get(p.key)!;
+    const p50 = pct(xs, 50);
+    const p99 = pct(xs, 99);
     process.stdout.write(
-      `${name.padEnd(42)}${String(lat.length).padStart(6)}${p50.toFixed(2).padStart(9)}${p99.toFixed(2).padStart(9)}${(p50 / b50).toFixed(1).padStart(10)}${(p99 / b99).toFixed(1).padStart(10)}\n`,
+      `${p.name.padEnd(42)}${String(xs.length).padStart(6)}${p50.toFixed(2).padStart(9)}${p99.toFixed(2).padStart(9)}${(p50 / b50).toFixed(1).padStart(10)}${(p99 / b99).toFixed(1).padStart(10)}  ${p50s.get(p.key)!.map((x) => x.toFixed(2)).join(' ')}\n`,
     );
   }
-  process.stdout.write('(client and sandbox agent share this one process)\n');
+  const fwd = p50s.get('forwarder');
+  const plug = p50s.get('plugin');
+  if (fwd?.length && plug?.length) {
+    process.stdout.write(`plugin CLI p50 / minimal forwarder p50 (median of rounds): ${(median(plug) / median(fwd)).toFixed(2)}\n`);
+  }
+  process.stdout.write(`(client and sandbox agent share this one process; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
   process.exit(0);
 }
 

@@ -10,7 +10,8 @@
 //     the same page (the floor: parsing and rendering alone).
 // The sandbox runs without real-agent pacing (≤1 KB messages 1 ms apart would cap the
 // terminal at ~1 MB/s): this measures Hatch, not the simulated agent.
-// Run: npm run bench -- ui [--mb 50] [--nodes 12500]
+// Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--dist DIR]
+//   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,12 @@ function arg(name: string, def: number): number {
 const FLEET = arg('--nodes', 12_500);
 const MB = arg('--mb', 50);
 const PROFILE = 'bench';
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const SKIP_TERMINAL = process.argv.includes('--skip-terminal');
+const DIST = textArg('--dist');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs: number[]) => Math.max(...xs);
@@ -56,7 +63,8 @@ async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void 
     `[${PROFILE}]\naws_access_key_id = ${sandbox.credentials.accessKeyId}\naws_secret_access_key = ${sandbox.credentials.secretAccessKey}\n`,
     { mode: 0o600 },
   );
-  const child = spawn(process.execPath, [path.resolve(__dirname, '../bin/hatch-web.cjs'), '--no-open', '--port', '0'], {
+  const entry = DIST ? path.resolve(DIST, 'host-web/cli.cjs') : path.resolve(__dirname, '../bin/hatch-web.cjs');
+  const child = spawn(process.execPath, [entry, '--no-open', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws-credentials') },
   });
@@ -138,6 +146,11 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   const filter = page.getByRole('searchbox', { name: 'Filter nodes' });
   const queries = ['web-00', 'tag:Environment=prod', '10.1', 'status:online platform:linux db'];
   const keystrokes: Array<{ ms: number; changed: boolean }> = [];
+  // Where the keystrokes' time goes (Chromium's own counters, summed over the timed keys only).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const spent = { LayoutDuration: 0, RecalcStyleDuration: 0, ScriptDuration: 0, LayoutCount: 0 };
   for (const query of queries) {
     const settled: string[] = [];
     for (let i = 1; i <= query.length; i++) {
@@ -154,6 +167,7 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
     );
     await filter.focus();
     let previous = await page.evaluate(footerText);
+    const before = await metrics();
     for (let i = 0; i < query.length; i++) {
       const target = settled[i];
       const waiting = page.evaluate(
@@ -181,8 +195,11 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
       keystrokes.push({ ms: await waiting, changed: target !== previous });
       previous = target;
     }
+    const after = await metrics();
+    for (const key of Object.keys(spent) as Array<keyof typeof spent>) spent[key] += after[key] - before[key];
     await filter.fill('');
   }
+  await cdp.detach();
   const ms = keystrokes.map((k) => k.ms);
   const changed = keystrokes.filter((k) => k.changed).map((k) => k.ms);
 
@@ -190,6 +207,8 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   out(`  profile chosen → first rows on screen   ${fmt(firstRowsMs)}`);
   out(`  baseline: bare SDK listing (${sdk.count} nodes, 50/page) ${fmt(sdk.ms)}   ratio ${(firstRowsMs / sdk.ms).toFixed(2)}×`);
   out(`  filter, key → frame with new count     median ${fmt(median(ms))}, max ${fmt(max(ms))} over ${ms.length} keystrokes (${changed.length} changed the list: median ${fmt(median(changed))})`);
+  const per = (seconds: number) => fmt((seconds * 1000) / keystrokes.length);
+  out(`  per keystroke (mean, Chromium counters): layout ${per(spent.LayoutDuration)} in ${(spent.LayoutCount / keystrokes.length).toFixed(1)} passes, style ${per(spent.RecalcStyleDuration)}, script ${per(spent.ScriptDuration)}`);
   out(`  baseline: one frame at 60 Hz           16.7 ms   ratio ${(median(ms) / 16.7).toFixed(2)}× (median), ${(max(ms) / 16.7).toFixed(2)}× (max)`);
   out(`  renderer JS heap after GC              ${mib(bigHeap)} with 10,000 nodes vs ${mib(smallHeap)} with the Sandbox's 10: ${(bigHeap / smallHeap).toFixed(2)}×, ${((bigHeap - smallHeap) / expected / 1024).toFixed(2)} KiB per node`);
 }
@@ -299,8 +318,9 @@ async function main(): Promise<void> {
     await page.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await page.addInitScript(() => localStorage.setItem('hatch.terminalRenderer', 'dom'));
     await page.goto(host.url);
+    if (DIST) out(`build: ${path.resolve(DIST)}`);
     await nodesBench(page, sandbox);
-    await terminalBench(page);
+    if (!SKIP_TERMINAL) await terminalBench(page);
   } finally {
     await browser.close();
     host.stop();

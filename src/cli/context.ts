@@ -27,7 +27,7 @@ export const contextOptions = {
   region: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export interface ContextOptions {
+interface ContextOptions {
   /** --profile; else AWS_PROFILE, else environment credentials, else [default]. */
   profile?: string;
   /** --region; else the profile's region, else AWS_REGION / AWS_DEFAULT_REGION. */
@@ -286,7 +286,7 @@ function environmentAccess(env: NodeJS.ProcessEnv, region: string): AwsAccess {
 }
 
 /** MFA codes are asked on the terminal; SSO sign-in shows its page and code there. */
-export function terminalPrompts(io: CliIo): CredentialPrompts {
+function terminalPrompts(io: CliIo): CredentialPrompts {
   return {
     askMfaCode: (profile, serial) => {
       if (!io.stdin.isTTY) {

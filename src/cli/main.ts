@@ -5,7 +5,7 @@ import { appVersion } from '../shared/version';
 import { subcommands, type Subcommand } from './commands';
 import { CliError, type CliIo } from './io';
 
-export function helpText(): string {
+function helpText(): string {
   const width = Math.max(0, ...subcommands.map((command) => command.name.length));
   const lines = subcommands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`);
   return ['Usage: hatch <command> [options]', '', 'Commands:', ...lines, '', 'hatch <command> --help shows the options of a command.', ''].join('\n');

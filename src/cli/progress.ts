@@ -32,7 +32,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Rate over a sliding window of samples. */
-export class RateMeter {
+class RateMeter {
   private samples: Array<{ at: number; bytes: number }> = [];
 
   constructor(

@@ -20,7 +20,7 @@ import { contentSecurityPolicy } from '../shared/csp';
 import { MAX_WIRE_MESSAGE_BYTES, WIRE_PROTOCOL, tokenFromProtocols } from '../shared/websocket-bridge';
 import { serveTerminalFrames } from './terminal-frames';
 
-export interface WebHostOptions {
+interface WebHostOptions {
   host: HatchHost;
   /** The built renderer (dist/renderer). */
   rendererDir: string;
@@ -60,7 +60,7 @@ const MIME: Record<string, string> = {
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /** The path of a request target, decoded; null when it is not a valid origin-form path. */
-export function requestPath(target: string | undefined): string | null {
+function requestPath(target: string | undefined): string | null {
   if (!target || !target.startsWith('/')) return null;
   const raw = target.split(/[?#]/, 1)[0];
   try {

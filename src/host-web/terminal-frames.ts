@@ -8,7 +8,7 @@ import type { TerminalAttachment } from '../main/sessions/session-output';
 import { HatchError } from '../shared/contract';
 import { FRAME_HEADER_BYTES, FrameKind, MAX_INPUT_CHARS, MAX_SESSION_ID_CHARS, readAckPayload, readFrameHeader } from '../shared/terminal-stream';
 
-export interface TerminalFrames {
+interface TerminalFrames {
   /** One binary frame from the page. */
   receive(frame: Buffer): void;
   /** The connection closed: detach every stream it had open. */

@@ -40,7 +40,7 @@ import { pruneRecordings } from './sessions/recorder';
 import type { Notice } from '../shared/contract';
 
 
-export type EventListener = (name: EventName, payload: unknown) => void;
+type EventListener = (name: EventName, payload: unknown) => void;
 
 export interface HatchHostOptions {
   host: HostKind;

@@ -6,15 +6,15 @@
 export { CLIENT_VERSION as PLUGIN_VERSION } from '../protocol/handshake';
 
 export const INSTALLED_MESSAGE = '\nThe Session Manager plugin was installed successfully. Use the AWS CLI to start a session.\n\n';
-export const RESPONSE_ENV_PREFIX = 'AWS_SSM_START_SESSION_RESPONSE';
+const RESPONSE_ENV_PREFIX = 'AWS_SSM_START_SESSION_RESPONSE';
 
-export interface StartSessionResponse {
+interface StartSessionResponse {
   SessionId: string;
   TokenValue: string;
   StreamUrl: string;
 }
 
-export interface StartSessionParameters {
+interface StartSessionParameters {
   Target: string;
   DocumentName?: string;
   Parameters?: Record<string, string[]>;

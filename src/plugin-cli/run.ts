@@ -12,7 +12,7 @@ import { PortSession, portChannelOfClient, type PortProperties } from '../protoc
 import { ShellSession } from '../protocol/shell-session';
 import { INSTALLED_MESSAGE, PLUGIN_VERSION, parseCli, unknownOperationMessage, type CliAction } from './args';
 
-export interface PluginIo {
+interface PluginIo {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: Writable;

@@ -32,9 +32,9 @@ export enum PayloadType {
 export const MessageFlags = { None: 0, Syn: 1, Fin: 2, Ack: 3 } as const;
 
 /** Offset of PayloadLength, i.e. the header without that field (4.1). */
-export const HEADER_LENGTH = 116;
+const HEADER_LENGTH = 116;
 /** Full fixed header including PayloadLength. */
-export const MESSAGE_HEADER_SIZE = 120;
+const MESSAGE_HEADER_SIZE = 120;
 const TYPE_OFFSET = 4;
 const TYPE_SIZE = 32;
 const SCHEMA_OFFSET = 36;
@@ -98,7 +98,7 @@ const ID_POOL = Buffer.alloc(16 * 256);
 let idPoolAt = ID_POOL.length;
 
 /** A random version-4 UUID straight into its 16 wire bytes (halves swapped, 4.4). */
-export function writeRandomMessageId(target: Buffer, offset: number): void {
+function writeRandomMessageId(target: Buffer, offset: number): void {
   if (idPoolAt === ID_POOL.length) {
     randomFillSync(ID_POOL);
     idPoolAt = 0;
@@ -228,17 +228,6 @@ export function validateMessage(m: ClientMessage, verifyDigest = true): void {
   }
 }
 
-/** decode + validate in one step. */
-export function decodeAndValidate(frame: Buffer): ClientMessage {
-  const m = decodeMessage(frame);
-  validateMessage(m);
-  return m;
-}
-
-export function isDataMessage(type: string): boolean {
-  return type === MessageType.InputStreamData || type === MessageType.OutputStreamData;
-}
-
 // ---------- acknowledgements (5.2) ----------
 
 export interface AcknowledgeContent {
@@ -261,7 +250,7 @@ const ACK_PREFIX: Record<string, Buffer> = {
 };
 const UUID_TEXT_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function encodeAcknowledgePayload(of: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>): Buffer {
+function encodeAcknowledgePayload(of: Pick<ClientMessage, 'messageType' | 'messageId' | 'sequenceNumber'>): Buffer {
   const prefix = ACK_PREFIX[of.messageType];
   if (prefix && Number.isSafeInteger(of.sequenceNumber) && UUID_TEXT_RE.test(of.messageId)) {
     const seq = String(of.sequenceNumber);

@@ -30,7 +30,7 @@ export class ConnectError extends ProtocolError {
 
 const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (LOOPBACK_NAMES.has(h) || h.endsWith('.localhost')) return true;
   if (net.isIPv4(h)) return h.startsWith('127.');
@@ -39,7 +39,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** scheme://host[:port] only: never the path or query of a stream URL in a message. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}`;

@@ -7,7 +7,7 @@ import type { ChannelRole, PayloadCipher } from './channel';
 
 export const DATA_KEY_BYTES = 64;
 export const NONCE_BYTES = 12;
-export const TAG_BYTES = 16;
+const TAG_BYTES = 16;
 
 /** Encryption context of spec 7.1, plus the 3.3.x random-challenge entry (7.5) when present. */
 export function encryptionContext(sessionId: string, targetId: string, randomChallenge?: string): Record<string, string> {
@@ -55,7 +55,7 @@ export function kmsDataKeyProvider(client: KmsClientLike): DataKeyProvider {
 }
 
 /** Bytes 0–31 protect agent→client traffic, 32–63 client→agent (spec 7.1). */
-export function splitDataKey(dataKey: Buffer, role: ChannelRole): { encryptKey: Buffer; decryptKey: Buffer } {
+function splitDataKey(dataKey: Buffer, role: ChannelRole): { encryptKey: Buffer; decryptKey: Buffer } {
   if (dataKey.length !== DATA_KEY_BYTES) throw new ProtocolError('bad-data-key', `data key must be ${DATA_KEY_BYTES} bytes, got ${dataKey.length}`);
   const agentKey = Buffer.from(dataKey.subarray(0, 32));
   const clientKey = Buffer.from(dataKey.subarray(32, 64));

@@ -32,7 +32,7 @@ export interface SessionCalls {
 }
 
 /** AWS's default idle session timeout. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 20 * 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 20 * 60_000;
 
 /** Minimal shape of @aws-sdk/client-ssm's SSMClient that we use (tests need not build one). */
 export interface SsmClientLike {

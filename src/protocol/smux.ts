@@ -12,12 +12,12 @@
 // exactly like the reference, but never grows memory without bound.
 import { Duplex } from 'node:stream';
 
-export const SMUX_VERSION = 1;
-export const SMUX_HEADER_SIZE = 8;
+const SMUX_VERSION = 1;
+const SMUX_HEADER_SIZE = 8;
 /** Data bytes per PSH frame the reference writes (MaxFrameSize). */
-export const SMUX_DEFAULT_MAX_FRAME = 32_768;
+const SMUX_DEFAULT_MAX_FRAME = 32_768;
 /** A PSH frame's length field is 16 bits. */
-export const SMUX_MAX_FRAME_LIMIT = 65_535;
+const SMUX_MAX_FRAME_LIMIT = 65_535;
 
 export enum SmuxCmd {
   SYN = 0,
@@ -43,7 +43,7 @@ export class SmuxProtocolError extends Error {
   }
 }
 
-export class SmuxClosedError extends Error {
+class SmuxClosedError extends Error {
   readonly code = 'ERR_SMUX_CLOSED';
   constructor(message = 'smux session is closed') {
     super(message);

@@ -14,7 +14,7 @@ export function openSshConfig(profile: string, region: string, node: { id: strin
   ));
 }
 
-export function openRemoteDesktop(profile: string, region: string, node: { id: string; name: string }): void {
+function openRemoteDesktop(profile: string, region: string, node: { id: string; name: string }): void {
   showDialog((close) => <RdpDialog profile={profile} region={region} node={node} onClose={close} />);
 }
 

@@ -7,7 +7,7 @@ import { useAppStore, tabLabels, SINGLETON_TITLES, type SingletonTabKind, type T
 import { api } from './api';
 import { filterNodes } from '../shared/node-filter';
 import { closeOtherTabs, closeTabs, copyText, currentNode, duplicateTab, openForwardDialog, openShortcuts, reconnectTab, splitTab, startSessionOn, toggleBroadcast } from './actions';
-import { localAddress, nodeName, tunnelLabel, tunnelRoute } from './names';
+import { localAddress, tunnelLabel, tunnelRoute } from './names';
 import { toggleFavourite, marksOf } from './node-marks';
 import { PreflightDialog } from './components/PreflightDialog';
 import { showDialog } from './ui/dialogs';
@@ -20,7 +20,7 @@ const activeTab = () => {
 };
 
 /** Asks the tab bar to show the rename field of a tab. */
-export function beginRename(tabId: string): void {
+function beginRename(tabId: string): void {
   window.dispatchEvent(new CustomEvent('hatch:rename-tab', { detail: tabId }));
 }
 
@@ -154,9 +154,3 @@ registerSearch((query) => {
   return out;
 });
 
-/** A display name for any session (pane headers, recordings). */
-export function sessionTitle(sessionId: string): string {
-  const s = useAppStore.getState();
-  const session = s.sessions[sessionId];
-  return session ? nodeName(s, session.profile, session.region, session.target) : sessionId;
-}

@@ -3,13 +3,13 @@
 // (e.g. "SSH config…", "Download file…"); see docs/ui-components.md.
 import type { ManagedNode } from '../shared/domain/inventory';
 
-export interface NodeActionContext {
+interface NodeActionContext {
   node: ManagedNode;
   profile: string;
   region: string;
 }
 
-export interface NodeAction {
+interface NodeAction {
   id: string;
   /** What the menu says, e.g. "Start session" (the palette adds " on <name>"). */
   label: string | ((context: NodeActionContext) => string);

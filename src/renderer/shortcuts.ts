@@ -37,10 +37,10 @@ export function runCommand(command: AppCommand, openPalette: () => void): boolea
   }
 }
 
-export const isMac = () => navigator.platform.startsWith('Mac');
+const isMac = () => navigator.platform.startsWith('Mac');
 const KEYS: Record<string, AppCommand> = { k: 'command-palette', t: 'new-session', w: 'close-tab' };
 
-export interface ShortcutLine {
+interface ShortcutLine {
   keys: string[];
   what: string;
   /** Only where a browser keeps the usual key (the browser host). */

@@ -3,7 +3,7 @@
 // registered in app-commands.ts. See docs/ui-components.md.
 import type { Tab } from './stores/app-store';
 
-export interface TabMenuItem {
+interface TabMenuItem {
   id: string;
   label: string;
   /** Hidden for tabs it does not apply to. */

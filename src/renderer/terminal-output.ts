@@ -6,7 +6,7 @@ import { api, terminals } from './api';
 import { createAckPacer, type TerminalStream } from '../shared/terminal-stream';
 import { splitTerminalInput } from '../shared/terminal-input';
 
-export interface TerminalSink {
+interface TerminalSink {
   write(data: string, written: () => void): void;
 }
 

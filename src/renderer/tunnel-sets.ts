@@ -2,7 +2,7 @@
 // ("prod databases"). Kept in the window's storage, like the other view state.
 import { z } from 'zod';
 
-export const TunnelSpec = z.object({
+const TunnelSpec = z.object({
   profile: z.string(),
   region: z.string(),
   target: z.string(),
@@ -15,7 +15,7 @@ export const TunnelSpec = z.object({
   /** Parallel sessions behind the one local port (1 = a plain tunnel). */
   poolSize: z.number().int().min(1).max(8).optional(),
 });
-export type TunnelSpec = z.infer<typeof TunnelSpec>;
+type TunnelSpec = z.infer<typeof TunnelSpec>;
 
 const TunnelSets = z.record(z.string(), z.array(TunnelSpec));
 export type TunnelSets = z.infer<typeof TunnelSets>;

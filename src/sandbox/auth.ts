@@ -6,9 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ApiError, authError, type ServiceName } from './errors';
+import { authError, type ServiceName } from './errors';
 
-export interface Principal {
+interface Principal {
   arn: string;
   userId: string;
   accountId: string;
@@ -75,7 +75,7 @@ interface ParsedAuth {
   signature: string;
 }
 
-export function parseAuthorization(header: string | undefined): ParsedAuth | undefined {
+function parseAuthorization(header: string | undefined): ParsedAuth | undefined {
   if (!header) return undefined;
   const m = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/.exec(header);
   if (!m) return undefined;
@@ -187,6 +187,3 @@ export async function verifyRequest(
   return { service: auth.service as ServiceName, region: auth.region, credential: cred };
 }
 
-export function requireLongTermCredentials(ctx: AuthContext, message: string): void {
-  if (ctx.credential.sessionToken !== undefined) throw new ApiError('AccessDenied', message, 403);
-}

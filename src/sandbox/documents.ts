@@ -11,7 +11,7 @@ const PARAM_TYPES = ['String', 'StringList', 'Integer', 'Boolean', 'StringMap', 
 const PORT_PATTERN = '^([1-9]|[1-9][0-9]{1,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 const LOCAL_PORT_PATTERN = '^([0-9]|[1-9][0-9]{1,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 
-export interface ParameterDef {
+interface ParameterDef {
   type: string;
   description?: string;
   default?: unknown;

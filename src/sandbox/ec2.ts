@@ -7,7 +7,7 @@ import type { QueryHandler, SandboxContext } from './context';
 import { ApiError } from './errors';
 import { decodeToken, encodeToken, globToRegExp, queryFilters, queryList, type XmlValue } from './protocol';
 
-export const REGIONS = [
+const REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
   'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1',
 ];

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, LATEST_AGENT_VERSION } from './defaults';
 import type { FleetNode } from './agent-api';
 
-export type AgentStatus = 'RUNNING' | 'PENDING' | 'STOPPED';
+type AgentStatus = 'RUNNING' | 'PENDING' | 'STOPPED';
 
 export interface EcsContainer {
   name: string;
@@ -48,7 +48,7 @@ export interface EcsTask {
   containers: EcsContainer[];
 }
 
-export interface EcsServiceRecord {
+interface EcsServiceRecord {
   serviceName: string;
   serviceArn: string;
   clusterName: string;
@@ -93,7 +93,7 @@ export const clusterSchema = z.object({
   denyExecuteCommand: z.boolean().optional(),
   services: z.array(serviceSchema).optional(),
 });
-export type EcsClusterInput = z.infer<typeof clusterSchema>;
+type EcsClusterInput = z.infer<typeof clusterSchema>;
 
 const hex = (seed: string, len: number) => createHash('sha256').update(seed).digest('hex').slice(0, len);
 
@@ -167,12 +167,6 @@ export function buildClusters(inputs: EcsClusterInput[], accountId = DEFAULT_ACC
     }
     return cluster;
   });
-}
-
-export function parseClusters(json: unknown, source = 'fleet', accountId?: string): EcsCluster[] {
-  const parsed = z.array(clusterSchema).safeParse(json);
-  if (!parsed.success) throw new Error(`${source}: clusters: ${z.prettifyError(parsed.error)}`);
-  return buildClusters(parsed.data, accountId);
 }
 
 /** What a new user sees in the Containers view: exec working, exec not enabled, an agent down, IAM denied. */

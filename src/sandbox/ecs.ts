@@ -11,7 +11,7 @@ import { decodeToken, encodeToken } from './protocol';
 export type { EcsCluster, EcsContainer, EcsTask } from './ecs-fleet';
 
 /** The part of the SSM service ExecuteCommand needs. */
-export interface ExecuteCommandSessions {
+interface ExecuteCommandSessions {
   startExecuteCommand(auth: AuthContext, target: string, node: FleetNode, command: string): { SessionId: string; TokenValue: string; StreamUrl: string };
 }
 

@@ -54,12 +54,6 @@ export function throttleError(service: ServiceName): ApiError {
   return new ApiError('ThrottlingException', 'Rate exceeded', 400);
 }
 
-export function validationError(service: ServiceName, message: string): ApiError {
-  if (service === 'sts') return new ApiError('ValidationError', message, 400);
-  if (service === 'ec2') return new ApiError('InvalidParameterValue', message, 400);
-  return new ApiError('ValidationException', message, 400);
-}
-
 /**
  * A call denied by policy (the `deny=REGION` fault: an SCP that denies a region), in the
  * shape each service answers with: SSM/KMS AccessDeniedException, EC2 UnauthorizedOperation.

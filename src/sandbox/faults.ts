@@ -50,7 +50,7 @@ export function parseDuration(text: string): number {
 }
 
 /** "2MB", "500KB", "1500000" (bytes per second, decimal units). */
-export function parseRate(text: string): number {
+function parseRate(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)?(?:\/s)?$/i.exec(text.trim());
   if (!m || Number(m[1]) <= 0) throw new Error(`invalid rate "${text}" (use e.g. 500KB, 2MB)`);
   const unit = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9 }[(m[2] ?? 'B').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];

@@ -38,7 +38,7 @@ const nodeSchema = z.object({
 // Parsed by shape (not z.union) so errors point at the bad node field.
 const fileSchema = z.object({ accountId: z.string().regex(/^\d{12}$/).optional(), nodes: z.array(nodeSchema), clusters: z.array(clusterSchema).optional() });
 
-export type FleetNodeInput = z.infer<typeof nodeSchema>;
+type FleetNodeInput = z.infer<typeof nodeSchema>;
 
 const platformDefaults: Record<FleetNode['platformType'], [string, string]> = {
   Linux: ['Amazon Linux', '2023'],
@@ -46,7 +46,7 @@ const platformDefaults: Record<FleetNode['platformType'], [string, string]> = {
   MacOS: ['macOS', '14.4'],
 };
 
-export function completeNode(n: FleetNodeInput, accountId = DEFAULT_ACCOUNT_ID): FleetNode {
+function completeNode(n: FleetNodeInput, accountId = DEFAULT_ACCOUNT_ID): FleetNode {
   const platformType = n.platformType ?? 'Linux';
   const isEc2 = n.instanceId.startsWith('i-');
   const tags = { ...(n.tags ?? {}) };

@@ -7,7 +7,7 @@ import type { Handler } from './context';
 import { ApiError } from './errors';
 import { optInt, optString, reqString, validation } from './validate';
 
-export interface KmsKey {
+interface KmsKey {
   keyId: string;
   description: string;
   alias: string;
@@ -21,7 +21,7 @@ const IV = 12;
 const TAG = 16;
 
 /** Key ids are fixed so profiles and documents can name them; material is per sandbox. */
-export const SANDBOX_KEYS: { keyId: string; alias: string; description: string; enabled: boolean }[] = [
+const SANDBOX_KEYS: { keyId: string; alias: string; description: string; enabled: boolean }[] = [
   { keyId: '6f1c9a52-3b7e-4d8a-9c21-5e0f4b7a8d13', alias: 'alias/hatch-sessions', description: 'Session Manager session encryption (Hatch sandbox)', enabled: true },
   { keyId: '0b8e2d4f-71a3-4c65-b9de-3f2a6c1e5d90', alias: 'alias/hatch-backup', description: 'Second key, for key-mismatch tests', enabled: true },
   { keyId: 'd3a7c5e1-9f2b-4e68-a1c4-7b6d0e2f8a35', alias: 'alias/hatch-disabled', description: 'Disabled key, for DisabledException tests', enabled: false },

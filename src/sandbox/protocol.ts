@@ -5,12 +5,12 @@ import { ApiError, type Protocol } from './errors';
 
 export type XmlValue = string | number | boolean | Date | null | undefined | XmlValue[] | { [key: string]: XmlValue };
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
 /** Renders children of an element; arrays become <item> (EC2) or <member> (query) lists. */
-export function toXml(value: XmlValue, listItem: 'item' | 'member'): string {
+function toXml(value: XmlValue, listItem: 'item' | 'member'): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((v) => `<${listItem}>${toXml(v, listItem)}</${listItem}>`).join('');
@@ -91,7 +91,7 @@ export function sendError(res: ServerResponse, protocol: Protocol, requestId: st
 }
 
 /** Query-protocol parameters: flat "Filter.1.Value.2"-style keys from the form body and URL. */
-export type QueryParams = Record<string, string>;
+type QueryParams = Record<string, string>;
 
 export function parseQueryParams(body: string, search: string): QueryParams {
   const out: QueryParams = {};

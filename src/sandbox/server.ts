@@ -30,9 +30,9 @@ export interface RestReply {
 }
 
 /** Answers the request when its method and path are one of its APIs; undefined otherwise. */
-export type RestRoute = (req: IncomingMessage, url: URL, body: Buffer) => Promise<RestReply | undefined> | RestReply | undefined;
+type RestRoute = (req: IncomingMessage, url: URL, body: Buffer) => Promise<RestReply | undefined> | RestReply | undefined;
 
-export interface ApiRoutes {
+interface ApiRoutes {
   json: Partial<Record<ServiceName, Record<string, Handler>>>;
   query: Partial<Record<ServiceName, Record<string, QueryHandler>>>;
 }
@@ -41,7 +41,7 @@ const JSON_PREFIX: Record<string, ServiceName> = { AmazonSSM: 'ssm', TrentServic
 const STS_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetSessionToken', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML', 'GetFederationToken', 'DecodeAuthorizationMessage', 'GetAccessKeyInfo']);
 const MAX_BODY = 1024 * 1024;
 
-export interface ApiServerOptions {
+interface ApiServerOptions {
   routes: ApiRoutes;
   credentials: CredentialStore;
   agent: DataChannelAgent;

@@ -24,7 +24,7 @@ type Term =
   | { type: 'exec'; value: boolean; negate: boolean }
   | { type: 'tag'; key: string; value?: string; prefix: boolean; negate: boolean };
 
-export interface ContainerQuery {
+interface ContainerQuery {
   terms: Term[];
   problems: string[];
 }

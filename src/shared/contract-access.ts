@@ -28,7 +28,7 @@ export const SshConfigPreview = z.object({
 export type SshConfigPreview = z.infer<typeof SshConfigPreview>;
 
 /** The RDP client Hatch opens, by platform; `none` shows the address to copy. */
-export const RdpLauncherKind = z.enum(['mstsc', 'windows-app', 'remmina', 'xfreerdp', 'none']);
+const RdpLauncherKind = z.enum(['mstsc', 'windows-app', 'remmina', 'xfreerdp', 'none']);
 
 export const RdpConnection = z.object({
   tunnelId: z.string(),

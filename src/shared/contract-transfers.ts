@@ -20,8 +20,8 @@ const FileName = z
 /** Upload chunks: base64 of at most 1 MiB. */
 export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
-export const TransferState = z.enum(['receiving', 'queued', 'running', 'done', 'failed', 'cancelled']);
-export type TransferState = z.infer<typeof TransferState>;
+const TransferState = z.enum(['receiving', 'queued', 'running', 'done', 'failed', 'cancelled']);
+type TransferState = z.infer<typeof TransferState>;
 
 export const TransferInfo = z.object({
   id: TransferId,

@@ -46,7 +46,7 @@ export { EngineKind, SessionState, SessionEndReason, SessionInfo } from './domai
 
 /** Most port sessions one tunnel may pool (each is paced to ~1 MB/s by the agent). */
 export const MAX_TUNNEL_POOL = 8;
-export const TunnelState = z.enum(['starting', 'open', 'reconnecting', 'stopped', 'failed']);
+const TunnelState = z.enum(['starting', 'open', 'reconnecting', 'stopped', 'failed']);
 /** A port forward as the renderer sees it; bytes never pass through the renderer. */
 export const TunnelInfo = z.object({
   id: z.string(),
@@ -107,7 +107,7 @@ export const MAX_TERMINAL_WRITE_CHARS = 64 * 1024;
 const SessionRef = z.object({ sessionId: z.string().min(1).max(200) }).strict();
 const TerminalSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 
-export const PluginStatus = z.object({
+const PluginStatus = z.object({
   found: z.boolean(),
   path: z.string().nullable(),
   version: z.string().nullable(),
@@ -251,7 +251,7 @@ export function isEventName(name: unknown): name is EventName {
 
 // ── Errors and results ─────────────────────────────────────────────────────────────
 
-export const ErrorCode = z.enum([
+const ErrorCode = z.enum([
   'UnknownMethod', // no such call in the contract
   'BadRequest', // the payload failed its schema
   'Forbidden', // the sender is not one of ours
@@ -260,7 +260,7 @@ export const ErrorCode = z.enum([
   'AwsError', // AWS answered with an error; `detail` names it
   'Internal', // a bug: the service threw something unexpected
 ]);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const HatchErrorShape = z.object({
   code: ErrorCode,

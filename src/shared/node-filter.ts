@@ -29,7 +29,7 @@ export interface NodeQuery {
  * Short tag keys people type for the long ones AWS examples use, both ways: `tag:env=prod`
  * finds Environment=prod (and `tag:environment` finds env). Keys are lowercase.
  */
-export const TAG_ALIASES: Record<string, string[]> = {
+const TAG_ALIASES: Record<string, string[]> = {
   env: ['environment'],
   environment: ['env'],
   app: ['application'],
@@ -202,7 +202,7 @@ export function tokenize(query: string): string[] {
 }
 
 /** What the word being typed asks to complete: a tag key (`tag:En`) or a tag value (`tag:Role=we`). */
-export type TagCompletion = { kind: 'key'; typed: string; start: number } | { kind: 'value'; key: string; typed: string; start: number };
+type TagCompletion = { kind: 'key'; typed: string; start: number } | { kind: 'value'; key: string; typed: string; start: number };
 
 /** The tag completion at the end of `query` (where the caret is while typing), if any. */
 export function tagCompletionAt(query: string): TagCompletion | null {

@@ -52,7 +52,7 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 export const FRAME_HEADER_BYTES = 5;
 export const MAX_STREAM_NUMBER = 0xffffffff;
 
-export function writeFrameHeader(frame: Uint8Array, kind: FrameKind, stream: number): void {
+function writeFrameHeader(frame: Uint8Array, kind: FrameKind, stream: number): void {
   frame[0] = kind;
   new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).setUint32(1, stream);
 }
@@ -89,7 +89,7 @@ export function readAckPayload(frame: Uint8Array): number | null {
 // ── Shared by both page-side implementations ───────────────────────────────────────
 
 /** What a transport must do for a stream; the rest (listeners, cutting input) is common. */
-export interface StreamCarrier {
+interface StreamCarrier {
   input(data: string): void;
   ack(chars: number): void;
   close(): void;

@@ -29,7 +29,7 @@ export function tokenFromProtocols(header: string | undefined): string | null {
 }
 
 /** Why the host closed a connection, in words a user can act on (RFC 6455 close codes). */
-export function closeMessage(code: number, reason: string): string {
+function closeMessage(code: number, reason: string): string {
   switch (code) {
     case 1009:
       return 'A message to Hatch was larger than the connection allows, so Hatch closed it.';

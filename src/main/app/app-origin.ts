@@ -1,7 +1,7 @@
 // The app's own origin in Electron: the renderer is served from a privileged custom
 // scheme (not file://) so that CSP headers apply and navigation checks have an origin.
 export const APP_SCHEME = 'hatch';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
+const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
 /** True for URLs of the app itself; everything else is remote content and is refused. */

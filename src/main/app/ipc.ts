@@ -19,7 +19,7 @@ export function isOurSender(event: IpcMainEvent | IpcMainInvokeEvent, windows: B
   return ours && isTrustedSender(event.senderFrame);
 }
 
-export interface IpcOptions {
+interface IpcOptions {
   /** Called once per webContents, on its first trusted call: its listeners are in place. */
   onRendererReady?: (contents: WebContents) => void;
   /** A terminal message that was dropped; default: ignored. */

@@ -9,7 +9,7 @@ export type AppCommand = EventPayload<'app.command'>['command'];
 
 const HELP_URL = 'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html';
 
-export interface MenuOptions {
+interface MenuOptions {
   platform: NodeJS.Platform;
   /** Show Reload and Developer Tools (unpackaged runs only). */
   developer: boolean;

@@ -7,7 +7,7 @@ import type { FromPtyHost, PtySpawnOptions, ToPtyHost } from '../pty-host/protoc
 import type { SessionPty } from '../sessions/pty';
 import { Emitter } from '../../shared/emitter';
 
-export interface PtyExit {
+interface PtyExit {
   exitCode: number;
   signal: number | null;
   /** Why the host ended the session itself (spawn failure, host crash); null for a normal exit. */
@@ -15,7 +15,7 @@ export interface PtyExit {
 }
 
 /** A pty in the host: the engines' SessionPty shape, plus the host's id and the child's pid. */
-export interface PtyHandle extends SessionPty {
+interface PtyHandle extends SessionPty {
   readonly id: string;
   /** Resolves with the child's pid, or rejects if it could not be started. */
   readonly pid: Promise<number>;

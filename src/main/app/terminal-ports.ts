@@ -11,7 +11,7 @@ import { MAX_INPUT_CHARS, MAX_STREAM_NUMBER, type PortMessageToPage } from '../.
 import type { HatchHost } from '../host';
 import type { TerminalAttachment } from '../sessions/session-output';
 
-export interface TerminalPortsOptions {
+interface TerminalPortsOptions {
   /** Whether a request comes from one of our windows' top frame (ipc.ts isOurSender). */
   trusted(event: IpcMainEvent): boolean;
   /** A message that was dropped (bad shape); default: ignored. */

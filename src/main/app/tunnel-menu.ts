@@ -8,7 +8,7 @@ export interface TunnelEntry {
   label: string;
 }
 
-export interface TunnelMenuActions {
+interface TunnelMenuActions {
   showWindow(): void;
   newSession(): void;
   quit(): void;

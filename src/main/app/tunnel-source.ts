@@ -5,7 +5,7 @@ import type { HatchHost } from '../host';
 import type { TunnelEntry } from './tunnel-menu';
 import { Emitter } from '../../shared/emitter';
 
-export interface TunnelSource {
+interface TunnelSource {
   list(): TunnelEntry[];
   onChange(listener: () => void): () => void;
   dispose(): void;

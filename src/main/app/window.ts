@@ -31,7 +31,7 @@ export function isAllowedExternalUrl(url: string): boolean {
   }
 }
 
-export interface MainWindowOptions {
+interface MainWindowOptions {
   bounds?: { x: number; y: number; width: number; height: number };
   maximized?: boolean;
   /** The window icon where the OS takes it from the window (Linux, Windows dev runs). */

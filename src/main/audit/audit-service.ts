@@ -35,7 +35,7 @@ export function sessionFilters(f: AuditFilters): SessionFilter[] {
   return out;
 }
 
-export function toAuditSession(s: Session): AuditSession {
+function toAuditSession(s: Session): AuditSession {
   return {
     sessionId: s.SessionId ?? '',
     target: s.Target ?? '',

@@ -9,11 +9,11 @@ import { HatchError } from '../../shared/contract';
 import { RecordingId, type Recording, type RecordingEvent, type RecordingSummary } from '../../shared/domain/audit';
 
 /** Recordings bigger than this are replayed from their beginning only. */
-export const MAX_REPLAY_BYTES = 16 * 1024 * 1024;
+const MAX_REPLAY_BYTES = 16 * 1024 * 1024;
 /** A recording starts this close to its session's StartDate (the header is written right after StartSession). */
 const MATCH_WINDOW_MS = 60_000;
 
-export interface RecordingHeader {
+interface RecordingHeader {
   width: number;
   height: number;
   timestamp: number | null;

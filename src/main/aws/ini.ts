@@ -11,9 +11,9 @@
 
 export type IniFileKind = 'config' | 'credentials';
 
-export type SectionType = 'profile' | 'sso-session' | 'services' | 'ignored';
+type SectionType = 'profile' | 'sso-session' | 'services' | 'ignored';
 
-export interface IniSection {
+interface IniSection {
   /** Text between the brackets, trimmed. */
   header: string;
   type: SectionType;
@@ -53,7 +53,7 @@ const KNOWN_PREFIXES = new Set(['profile', 'sso-session', 'services']);
 const PREFIXED = /^([\w-]+)\s(["'])?([\w\-@+.%:/]+)\2$/;
 
 /** The part of a line the SDK reads: comments start at ; or # at the start or after a space. */
-export function stripComment(line: string): string {
+function stripComment(line: string): string {
   return line.split(/(^|\s)[;#]/)[0].trim();
 }
 
@@ -203,18 +203,18 @@ const KEY = /^[A-Za-z0-9_][\w.-]{0,127}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-export function assertSectionName(name: string): void {
+function assertSectionName(name: string): void {
   if (!SECTION_NAME.test(name) || name === '__proto__') {
     throw new IniWriteError('The profile or section name', 'may use only letters, digits and _-@+.%:/ (at most 128).');
   }
 }
 
-export function assertKey(key: string): void {
+function assertKey(key: string): void {
   if (!KEY.test(key)) throw new IniWriteError(`The key name`, 'may use only letters, digits, "_", "-" and "." and must not start with "[", ";" or "#".');
 }
 
 /** A value the SDK and the AWS CLI both read back exactly as written, on one line. */
-export function assertValue(key: string, value: string): void {
+function assertValue(key: string, value: string): void {
   if (value.length === 0 || value.length > 4096) throw new IniWriteError(key, 'must be 1 to 4096 characters long.');
   if (LINE_BREAKING.test(value)) throw new IniWriteError(key, 'must not contain line breaks or other control characters.');
   // The SDK trims values: leading or trailing spaces would not come back.
@@ -335,7 +335,7 @@ export function editSection(scan: IniScan, type: 'profile' | 'sso-session', name
  * (a comment block separated from the header by a blank line belongs to what is above), the
  * header, and its lines up to the blank lines and comments that lead the next section.
  */
-export function sectionSpan(scan: IniScan, section: IniSection): { from: number; to: number } {
+function sectionSpan(scan: IniScan, section: IniSection): { from: number; to: number } {
   const isBlank = (i: number) => scan.lines[i].trim() === '';
   const isComment = (i: number) => !isBlank(i) && stripComment(scan.lines[i]) === '';
   const floor = (() => {
@@ -373,7 +373,7 @@ export function removeSection(scan: IniScan, type: 'profile' | 'sso-session', na
   );
 }
 
-export function sectionHeader(kind: IniFileKind, type: 'profile' | 'sso-session', name: string): string {
+function sectionHeader(kind: IniFileKind, type: 'profile' | 'sso-session', name: string): string {
   if (type === 'sso-session') return `[sso-session ${name}]`;
   return kind === 'credentials' || name === 'default' ? `[${name}]` : `[profile ${name}]`;
 }

@@ -27,7 +27,7 @@ export interface ProfileRecord {
   fingerprint: string;
 }
 
-export type ParsedIni = Record<string, Record<string, string | undefined>>;
+type ParsedIni = Record<string, Record<string, string | undefined>>;
 
 export interface AwsFilePaths {
   config: string;
@@ -289,7 +289,7 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-export function splitList(value: string | undefined): string[] {
+function splitList(value: string | undefined): string[] {
   return value ? value.split(/[\s,]+/).filter(Boolean) : [];
 }
 

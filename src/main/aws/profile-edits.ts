@@ -131,7 +131,7 @@ function writing<T>(write: () => T): T {
   }
 }
 
-export function parseInput(input: ProfileInput): ProfileInput {
+function parseInput(input: ProfileInput): ProfileInput {
   const result = ProfileInput.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -16,7 +16,7 @@ import { scanIni, type IniFileKind } from './ini';
 import type { AwsFilePaths, ParsedAwsFiles } from './profile-classifier';
 import type { AwsTextChanges, AwsTexts } from './profile-edits';
 
-export interface ProfileStoreOptions {
+interface ProfileStoreOptions {
   /** Environment to read AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and HOME from (read at each use). */
   env: () => NodeJS.ProcessEnv;
   /** File operations of the writes (tests inject failures). */
@@ -24,7 +24,7 @@ export interface ProfileStoreOptions {
 }
 
 /** The parsed files plus problems of whole files (unreadable, rejected, text outside sections). */
-export interface StoreSnapshot extends ParsedAwsFiles {
+interface StoreSnapshot extends ParsedAwsFiles {
   fileErrors: string[];
 }
 

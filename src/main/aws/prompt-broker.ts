@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { MfaAnswer, MfaPrompt, SsoDeviceCode } from '../../shared/domain/profiles';
 import type { CredentialPrompts } from './credentials';
 
-export interface PromptEvents {
+interface PromptEvents {
   mfaRequested(prompt: MfaPrompt): void;
   /** The request was answered, cancelled or timed out (the UI closes its dialog). */
   mfaSettled?(requestId: string): void;

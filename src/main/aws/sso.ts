@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../files/atomic-write';
 import type { ProfileRecord } from './profiles';
 
 /** The token file format shared with the AWS CLI v2 and the SDKs. */
-export interface SsoTokenFile {
+interface SsoTokenFile {
   startUrl: string;
   region: string;
   accessToken: string;
@@ -28,7 +28,7 @@ export interface SsoTokenFile {
   refreshToken?: string;
 }
 
-export interface SsoTarget {
+interface SsoTarget {
   /** What the cache file is keyed by: the sso-session name, or the start URL (legacy profiles). */
   cacheKey: string;
   startUrl: string;
@@ -55,7 +55,7 @@ export function ssoTarget(record: ProfileRecord): SsoTarget | undefined {
   return { cacheKey: data.sso_start_url, startUrl: data.sso_start_url, region: data.sso_region, scopes: [], refreshable: false };
 }
 
-export type SsoTokenState = 'valid' | 'refreshable' | 'missing' | 'expired';
+type SsoTokenState = 'valid' | 'refreshable' | 'missing' | 'expired';
 
 /** Whether the cached token can get credentials without asking the user. */
 export async function ssoTokenState(target: SsoTarget, now: number): Promise<SsoTokenState> {
@@ -77,7 +77,7 @@ export async function ssoTokenState(target: SsoTarget, now: number): Promise<Sso
   return 'expired';
 }
 
-export async function readSsoToken(target: SsoTarget): Promise<SsoTokenFile | undefined> {
+async function readSsoToken(target: SsoTarget): Promise<SsoTokenFile | undefined> {
   try {
     const token = JSON.parse(await fs.readFile(getSSOTokenFilepath(target.cacheKey), 'utf8')) as SsoTokenFile;
     return typeof token.accessToken === 'string' && typeof token.expiresAt === 'string' ? token : undefined;
@@ -86,7 +86,7 @@ export async function readSsoToken(target: SsoTarget): Promise<SsoTokenFile | un
   }
 }
 
-export interface DeviceFlowOptions {
+interface DeviceFlowOptions {
   profile: string;
   target: SsoTarget;
   /** Config for the SSO OIDC client (region, endpoint, user agent). */
@@ -174,7 +174,7 @@ export async function ssoDeviceLogin(options: DeviceFlowOptions): Promise<SsoTok
   }
 }
 
-export async function writeSsoToken(target: SsoTarget, token: SsoTokenFile): Promise<void> {
+async function writeSsoToken(target: SsoTarget, token: SsoTokenFile): Promise<void> {
   const file = getSSOTokenFilepath(target.cacheKey);
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // A token is a bearer secret: owner-only (whatever an earlier file had), and no copy lying around.
@@ -186,7 +186,7 @@ function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

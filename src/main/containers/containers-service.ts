@@ -21,7 +21,7 @@ export interface ContainersClients {
   ecs(profile: string, region?: string): Promise<ECSClient>;
 }
 
-export interface ContainersServiceOptions {
+interface ContainersServiceOptions {
   /** Clusters listed at the same time. Default 4. */
   concurrency?: number;
   now?: () => number;
@@ -30,7 +30,7 @@ export interface ContainersServiceOptions {
 }
 
 /** A container ExecuteCommand can reach, resolved afresh from DescribeTasks. */
-export interface ExecTarget {
+interface ExecTarget {
   cluster: string;
   taskArn: string;
   container: string;
@@ -175,7 +175,7 @@ export class ContainersService {
 }
 
 /** A task as the view sees it, with each container's exec availability. */
-export function taskInfo(clusterName: string, t: Task): EcsTaskInfo {
+function taskInfo(clusterName: string, t: Task): EcsTaskInfo {
   const taskId = lastPart(t.taskArn ?? '');
   const group = t.group ?? '';
   return {

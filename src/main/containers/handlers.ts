@@ -7,7 +7,7 @@ import { describeAwsError } from '../sessions/aws-errors';
 import type { ContainerExec, SessionManager } from '../sessions/session-manager';
 import type { ContainersClients, ContainersService } from './containers-service';
 
-export interface ContainersDeps {
+interface ContainersDeps {
   containers: ContainersService;
   sessions: SessionManager;
 }

@@ -17,7 +17,7 @@ import { parametersOf, sessionDocumentProblem, type DocumentDetail, type Documen
 import { describeAwsError } from '../sessions/aws-errors';
 import { awsErrorMessage, awsErrorName, isAccessDenied, missingPermission, toMs } from './aws-access';
 
-export interface DocumentsAws {
+interface DocumentsAws {
   ssm(profile: string, region: string): Promise<SSMClient>;
   sts(profile: string, region: string): Promise<STSClient>;
 }

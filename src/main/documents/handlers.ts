@@ -8,7 +8,7 @@ import type { DocumentsService } from './documents-service';
 import type { PreferencesService } from './preferences-service';
 import { runPreflight, type PreflightDeps } from './preflight';
 
-export interface DocumentsServices {
+interface DocumentsServices {
   preferences: PreferencesService;
   documents: DocumentsService;
   recordings: Recordings;

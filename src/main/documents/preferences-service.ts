@@ -24,12 +24,12 @@ import {
 import { describeAwsError } from '../sessions/aws-errors';
 import { awsErrorName, isAccessDenied, missingPermission, sha256 } from './aws-access';
 
-export interface PreferencesAws {
+interface PreferencesAws {
   ssm(profile: string, region: string): Promise<SSMClient>;
   kms(profile: string, region: string): Promise<KMSClient>;
 }
 
-export interface SaveRequest {
+interface SaveRequest {
   profile: string;
   region: string;
   preferences: SessionPreferences;

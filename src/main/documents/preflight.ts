@@ -16,7 +16,7 @@ export interface PreflightDeps {
   plugin(): Promise<PluginInfo>;
 }
 
-export interface PreflightRequest {
+interface PreflightRequest {
   profile: string;
   region: string;
   target: string;

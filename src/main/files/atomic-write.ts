@@ -16,7 +16,7 @@ import path from 'node:path';
 export type AtomicFs = Pick<typeof fs, 'mkdir' | 'open' | 'rename' | 'rm'>;
 
 /** What a file was when it was read: enough to tell that someone else changed it since. */
-export interface FileStamp {
+interface FileStamp {
   size: number;
   mtimeMs: number;
   sha256: string;
@@ -33,7 +33,7 @@ export interface FileRead {
   mode: number | null;
 }
 
-export interface AtomicWriteOptions {
+interface AtomicWriteOptions {
   /** Permission bits of a new file (an existing one keeps its own, unless keepMode is false). Default 0600. */
   mode?: number;
   /** false: give the file `mode` even if it exists (a backup takes the mode of what it backs up). */
@@ -52,7 +52,7 @@ export class FileChangedError extends Error {
 }
 
 /** Where a write to `file` must land: the file, or the final target of its symlinks. */
-export async function writeTarget(file: string): Promise<string> {
+async function writeTarget(file: string): Promise<string> {
   let current = path.resolve(file);
   for (let hops = 0; hops < 40; hops++) {
     const info = await fs.lstat(current).catch((error: NodeJS.ErrnoException) => {

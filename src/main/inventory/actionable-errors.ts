@@ -7,7 +7,7 @@
 // the error state until a call succeeds again (ProfileHealth).
 import { HatchError } from '../../shared/contract';
 
-export type ProblemKind = 'endpoint-unreachable' | 'credentials-expired' | 'credentials-invalid' | 'access-denied';
+type ProblemKind = 'endpoint-unreachable' | 'credentials-expired' | 'credentials-invalid' | 'access-denied';
 
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROTO', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
@@ -32,7 +32,7 @@ export function problemKind(error: unknown): ProblemKind | null {
   return null;
 }
 
-export function isProblemKind(value: unknown): value is ProblemKind {
+function isProblemKind(value: unknown): value is ProblemKind {
   return value === 'endpoint-unreachable' || value === 'credentials-expired' || value === 'credentials-invalid' || value === 'access-denied';
 }
 

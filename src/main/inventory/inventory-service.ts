@@ -251,7 +251,7 @@ function rethrow(error: unknown, signal: AbortSignal | undefined, what: string):
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; stops starting work on abort. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

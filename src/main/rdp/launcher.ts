@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export type LauncherKind = 'mstsc' | 'windows-app' | 'remmina' | 'xfreerdp' | 'none';
+type LauncherKind = 'mstsc' | 'windows-app' | 'remmina' | 'xfreerdp' | 'none';
 
-export interface Launcher {
+interface Launcher {
   kind: LauncherKind;
   /** The program and its arguments before the .rdp file's path. */
   command: string[];

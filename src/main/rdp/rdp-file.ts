@@ -1,7 +1,7 @@
 // The .rdp file Hatch hands to the system's Remote Desktop client: the tunnel's local
 // address, and the user name when one is given. Values are checked where they are written.
 
-export interface RdpFileOptions {
+interface RdpFileOptions {
   /** 127.0.0.1:PORT — the local end of the tunnel to the node's 3389. */
   address: string;
   /** DOMAIN\user or user; the client asks for the password. */

@@ -9,9 +9,9 @@ import type { RdpConnection } from '../../shared/contract-access';
 import { chooseLauncher, launch, spawnDetached, systemProbe, type LauncherProbe, type Spawner } from './launcher';
 import { rdpFileName, rdpFileText } from './rdp-file';
 
-export const RDP_PORT = 3389;
+const RDP_PORT = 3389;
 
-export interface RdpServiceOptions {
+interface RdpServiceOptions {
   /** Starts the tunnel (TunnelService.start). */
   startTunnel(request: { profile: string; region: string; target: string; remotePort: number; localPort: number; bindAddress: string; label: string }): Promise<TunnelInfo>;
   /** Where .rdp files are written (Hatch's data folder). */

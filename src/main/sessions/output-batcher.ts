@@ -17,7 +17,7 @@ export interface OutputBatcherOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
-export const DEFAULT_FLUSH_MS = 5;
+const DEFAULT_FLUSH_MS = 5;
 export const DEFAULT_MAX_BATCH_CHARS = 64 * 1024;
 
 export class OutputBatcher {

@@ -6,7 +6,7 @@ import { mapReason } from './native-engine';
 import { Emitter } from '../../shared/emitter';
 import { type EngineContext, type EngineEnd, type EngineSession, type EngineState, type SessionEngine, type StartSessionResult } from './engine';
 
-export const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
+const START_SESSION_RESPONSE_VAR = 'AWS_SSM_START_SESSION_RESPONSE';
 
 export class PluginEngine implements SessionEngine {
   readonly kind = 'plugin' as const;
@@ -91,7 +91,7 @@ export class PluginEngine implements SessionEngine {
 }
 
 /** How long output must flow without the start banner before the session counts as live. */
-export const PLUGIN_LIVE_FALLBACK_MS = 1500;
+const PLUGIN_LIVE_FALLBACK_MS = 1500;
 
 /** The plugin's own last words when it fails ("Cannot perform start session: …"), with its status. */
 function failureText(tail: string, signal: number | undefined | null, exitCode: number | null): string {

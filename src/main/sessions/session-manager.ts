@@ -29,7 +29,7 @@ export interface ContainerExec {
   command: string;
 }
 
-export interface SessionManagerOptions {
+interface SessionManagerOptions {
   aws: SessionAwsAccess;
   engines: Record<EngineKind, SessionEngine>;
   pluginAvailable: () => Promise<boolean>;
@@ -46,7 +46,7 @@ export interface SessionManagerOptions {
 
 export const ENDED_SESSION_HISTORY = 50;
 
-export interface StartRequest {
+interface StartRequest {
   profile: string;
   region: string;
   target: string;

@@ -32,11 +32,11 @@ export interface TerminalAttachment {
 }
 
 /** One window's view of the output (SessionManager adds keystrokes to make an attachment). */
-export interface OutputView extends Omit<TerminalAttachment, 'input'> {
+interface OutputView extends Omit<TerminalAttachment, 'input'> {
   readonly reattached: boolean;
 }
 
-export interface Producer {
+interface Producer {
   pause(): void;
   resume(): void;
 }
@@ -53,7 +53,7 @@ export interface SessionOutputOptions {
 
 export const RING_CHARS = 1024 * 1024;
 export const HIGH_WATER_CHARS = 512 * 1024;
-export const LOW_WATER_CHARS = 128 * 1024;
+const LOW_WATER_CHARS = 128 * 1024;
 
 interface Viewer {
   sink: TerminalViewer;

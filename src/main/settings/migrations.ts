@@ -25,7 +25,7 @@ export class SettingsTooNewError extends Error {
 }
 
 /** The version a parsed document declares; files from before versioning count as v1. */
-export function versionOf(document: unknown): number {
+function versionOf(document: unknown): number {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new Error('settings are not a JSON object');
   const version = (document as { version?: unknown }).version;
   if (version === undefined) return 1;

@@ -7,7 +7,7 @@ import { HatchError } from '../../shared/contract';
 import { FileChangedError, readForWrite, writeFileAtomic } from '../files/atomic-write';
 import { withEntry, type SshEntry } from './ssh-config';
 
-export interface SshConfigServiceOptions {
+interface SshConfigServiceOptions {
   /** The user's home (HOME / USERPROFILE from the app's environment). */
   home?: () => string;
   /** The words that start `hatch` for ProxyCommand; null when none is available. */

@@ -37,7 +37,7 @@ const PROFILE = /^[A-Za-z0-9_.@+=,:/-]{1,128}$/;
 const bad = (message: string) => new HatchError('BadRequest', message);
 
 /** Checks every value that will be written; throws a sentence naming the bad one. */
-export function validateEntry(entry: SshEntry): void {
+function validateEntry(entry: SshEntry): void {
   if (!PROFILE.test(entry.profile)) throw bad(`The profile name "${entry.profile}" has characters an ssh config line cannot carry safely (letters, digits and _.@+=,:/- only).`);
   if (!REGION.test(entry.region)) throw bad(`"${entry.region}" is not a region such as us-east-1.`);
   if (entry.user !== undefined && !USER.test(entry.user)) throw bad(`"${entry.user}" is not a user name (letters, digits, _ . -; up to 32).`);
@@ -62,7 +62,7 @@ export function shellWord(word: string, platform: NodeJS.Platform = process.plat
 const sshLiteral = (text: string) => text.replace(/%/g, '%%');
 
 /** The lines of one entry (without the block markers), with `eol` line ends. */
-export function renderEntry(entry: SshEntry, hatchCommand: readonly string[], platform: NodeJS.Platform = process.platform): string[] {
+function renderEntry(entry: SshEntry, hatchCommand: readonly string[], platform: NodeJS.Platform = process.platform): string[] {
   validateEntry(entry);
   if (hatchCommand.length === 0) throw bad('No hatch command to put in ProxyCommand.');
   const command = [...hatchCommand, 'ssh-proxy', '--profile', entry.profile, '--region', entry.region].map((w) => sshLiteral(shellWord(w, platform)));
@@ -74,7 +74,7 @@ export function renderEntry(entry: SshEntry, hatchCommand: readonly string[], pl
   return [`${ENTRY}${entryKey(entry)} (any node id of profile ${entry.profile}, ${entry.region})`, 'Host i-* mi-*', ...user, proxy];
 }
 
-export function entryKey(entry: SshEntry): string {
+function entryKey(entry: SshEntry): string {
   return entry.kind === 'node' ? `node:${entry.alias}` : 'profile:any-node-id';
 }
 

@@ -85,9 +85,6 @@ export interface Dialect {
   exit(): string;
 }
 
-/** Error codes the node scripts answer with. */
-export type RemoteErrorCode = 'ENOENT' | 'EACCES' | 'EISDIR' | 'ENOTDIR' | 'ENOTFILE' | 'EIO' | 'EHASH';
-
 /** Octal permission bits from `ls -l`'s mode string (`-rwxr-x---`, ACL/SELinux marks ignored). */
 export function modeFromLs(text: string): number | null {
   const m = /^[-dlbcps]([-r][-w][-xsS])([-r][-w][-xsS])([-r][-w][-xtT])/.exec(text);

@@ -15,7 +15,7 @@ export function psPath(path: RemotePath): string {
 }
 
 /** A PowerShell expression for any text (a name may hold newlines or quotes): base64 → UTF-8. */
-export function psText(text: string): string {
+function psText(text: string): string {
   return `([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${Buffer.from(text, 'utf8').toString('base64')}')))`;
 }
 

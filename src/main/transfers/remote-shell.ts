@@ -25,7 +25,7 @@ export interface TransferChannel {
   close(): Promise<void>;
 }
 
-export interface Reply {
+interface Reply {
   word: string;
   fields: string[];
 }
@@ -49,7 +49,7 @@ const NEWLINE = 0x0a;
 /** A reply line longer than this is not ours (a tree listing of ~100k names fits). */
 const MAX_LINE = 64 << 20;
 
-export interface DataSink {
+interface DataSink {
   /** Encoded bytes between START and the end marker (base64 or hex, with stray whitespace). */
   data(chunk: Buffer): void;
 }

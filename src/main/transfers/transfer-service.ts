@@ -19,7 +19,7 @@ import { download, localZstd, upload, type TransferProgress } from './transfer';
 import { posixDialect } from './posix';
 import { powershellDialect } from './powershell';
 
-export interface TransferServiceOptions {
+interface TransferServiceOptions {
   ssm(profile: string, region: string): Promise<SSMClient>;
   kms(profile: string, region: string): Promise<KMSClient>;
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;

@@ -75,7 +75,7 @@ export function partName(file: string): string {
 }
 
 /** The last name of a remote path as typed (`/var/log/` → `log`). */
-export function remoteBaseName(remote: string): string {
+function remoteBaseName(remote: string): string {
   const trimmed = remote.replace(/\/+$/, '');
   const base = trimmed.slice(trimmed.lastIndexOf('/') + 1);
   return base === '~' || base === '' ? '' : base;

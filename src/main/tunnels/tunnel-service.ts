@@ -15,7 +15,7 @@ import { openSession, ssmSessionCalls, terminateOnce, type StartedSession } from
 import { startPortSession, type PortSession } from '../../protocol/port-session';
 import { describeAwsError } from '../sessions/aws-errors';
 
-export interface TunnelRequest {
+interface TunnelRequest {
   profile: string;
   region: string;
   target: string;
@@ -30,7 +30,7 @@ export interface TunnelRequest {
   poolSize?: number;
 }
 
-export interface TunnelServiceOptions {
+interface TunnelServiceOptions {
   ssm(profile: string, region: string): Promise<SSMClient>;
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   statsIntervalMs?: number;

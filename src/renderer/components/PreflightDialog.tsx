@@ -12,7 +12,7 @@ const GLYPH: Record<PreflightCheck['status'], { glyph: string; label: string }> 
   fail: { glyph: '✕', label: 'Fails' },
 };
 
-export interface PreflightTarget {
+interface PreflightTarget {
   profile: string;
   region: string;
   node: { id: string; name: string };

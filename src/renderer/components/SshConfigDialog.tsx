@@ -12,13 +12,13 @@ const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 
 /** A Host alias from a node's name: what ssh accepts, no wildcards. */
-export function aliasFor(name: string): string {
+function aliasFor(name: string): string {
   const alias = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63);
   return alias || 'node';
 }
 
 /** The usual login of an image, from the platform name. */
-export function defaultUser(platformName: string | null | undefined): string {
+function defaultUser(platformName: string | null | undefined): string {
   const p = (platformName ?? '').toLowerCase();
   if (p.includes('ubuntu')) return 'ubuntu';
   if (p.includes('debian')) return 'admin';
@@ -27,7 +27,7 @@ export function defaultUser(platformName: string | null | undefined): string {
   return 'ec2-user';
 }
 
-export type SshConfigTarget = { kind: 'node'; nodeId: string; name: string; platformName?: string | null } | { kind: 'profile' };
+type SshConfigTarget = { kind: 'node'; nodeId: string; name: string; platformName?: string | null } | { kind: 'profile' };
 
 export function SshConfigDialog({ profile, region, target, onClose }: { profile: string; region: string; target: SshConfigTarget; onClose(): void }) {
   const [alias, setAlias] = useState(target.kind === 'node' ? aliasFor(target.name) : '');

@@ -61,7 +61,7 @@ export type SingletonTabKind = 'tunnels' | 'preferences' | 'documents' | 'audit'
 export const SINGLETON_TITLES: Record<SingletonTabKind, string> = { tunnels: 'Tunnels', preferences: 'Preferences', documents: 'Documents', audit: 'Sessions & audit', settings: 'Settings', containers: 'Containers' };
 
 /** Seconds of throughput history kept per tunnel for its sparkline. */
-export const RATE_HISTORY = 60;
+const RATE_HISTORY = 60;
 
 export interface AppState {
   systemInfo: SystemInfo | null;

@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import type { ContainersSnapshot, EcsContainerInfo, EcsTaskInfo } from '../../shared/domain/containers';
 import { api } from '../api';
 
-export interface ContainersListing {
+interface ContainersListing {
   snapshot: ContainersSnapshot | null;
   loading: boolean;
   error: string | null;

@@ -23,7 +23,7 @@ interface TransfersState {
   cwd: Record<string, string>;
 }
 
-export const useTransfers = create<TransfersState>(() => ({ transfers: {}, open: false, cwd: {} }));
+const useTransfers = create<TransfersState>(() => ({ transfers: {}, open: false, cwd: {} }));
 
 export interface NodeRef {
   profile: string;
@@ -112,7 +112,7 @@ function where(node: NodeRef): NodeRef {
 }
 
 /** Sends each file's bytes to main and starts its upload. */
-export async function uploadFiles(files: File[], node: NodeRef, remoteDir: string): Promise<void> {
+async function uploadFiles(files: File[], node: NodeRef, remoteDir: string): Promise<void> {
   useTransfers.setState({ open: true });
   for (const file of files) {
     try {
@@ -161,7 +161,7 @@ function UploadDialog({ files, node, initialDir, onClose }: { files: File[]; nod
   );
 }
 
-export function confirmUpload(files: File[], node: NodeRef, initialDir: string): void {
+function confirmUpload(files: File[], node: NodeRef, initialDir: string): void {
   if (files.length === 0) return;
   showDialog((close) => <UploadDialog files={files} node={node} initialDir={initialDir} onClose={close} />);
 }
@@ -197,7 +197,7 @@ function DownloadDialog({ node, initialPath, onClose }: { node: NodeRef; initial
   );
 }
 
-export function openDownload(node: NodeRef, initialPath = '~/'): void {
+function openDownload(node: NodeRef, initialPath = '~/'): void {
   showDialog((close) => <DownloadDialog node={node} initialPath={initialPath} onClose={close} />);
 }
 

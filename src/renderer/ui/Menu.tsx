@@ -4,7 +4,7 @@ import * as Dropdown from '@radix-ui/react-dropdown-menu';
 import * as Context from '@radix-ui/react-context-menu';
 import type { ReactElement } from 'react';
 
-export type MenuItem =
+type MenuItem =
   | { kind?: 'item'; id: string; label: string; onSelect(): void; disabled?: boolean; danger?: boolean; shortcut?: string }
   | { kind: 'check'; id: string; label: string; checked: boolean; onCheckedChange(checked: boolean): void }
   | { kind: 'separator'; id: string }

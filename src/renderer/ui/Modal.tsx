@@ -5,7 +5,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { focusActiveTab } from '../focus';
 
-export interface ModalProps {
+interface ModalProps {
   /** The heading; also the dialog's accessible name unless `label` is given. */
   title: ReactNode;
   /** An accessible name when the heading carries more than the name (ids, glyphs). */

@@ -34,7 +34,7 @@ function DialogSlot({ id, render }: { id: number; render: Render }) {
   return <>{render(() => useDialogs.setState((s) => ({ stack: s.stack.filter((d) => d.id !== id) })))}</>;
 }
 
-export interface ConfirmOptions {
+interface ConfirmOptions {
   title: string;
   /** The consequence, in a sentence. */
   body: ReactNode;

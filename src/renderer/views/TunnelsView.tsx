@@ -79,7 +79,7 @@ export function formatBytes(bytes: number): string {
 const HTTP_PORTS = new Set([80, 443, 3000, 4000, 5000, 5601, 8000, 8008, 8080, 8081, 8088, 8443, 8888, 9000, 9090, 9200, 9443]);
 
 /** What the state column says: the truth, with the reason in full. */
-export function tunnelStatus(t: TunnelInfo, stats: TunnelStats | undefined): { label: string; tone: 'ok' | 'warn' | 'err' | 'idle'; detail: string | null } {
+function tunnelStatus(t: TunnelInfo, stats: TunnelStats | undefined): { label: string; tone: 'ok' | 'warn' | 'err' | 'idle'; detail: string | null } {
   switch (t.state) {
     case 'starting':
       return { label: 'starting…', tone: 'warn', detail: t.message };

@@ -35,7 +35,7 @@ export interface EditorState {
   generation: number;
 }
 
-export type EditorAction =
+type EditorAction =
   | { type: 'loaded'; key: string; state: PreferencesState }
   | { type: 'loadFailed'; key: string; error: string }
   | { type: 'keys'; keys: KmsKeyChoice[] }

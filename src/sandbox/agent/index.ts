@@ -20,7 +20,7 @@ const OPEN_TIMEOUT_MS = 30_000;
 /** WebSocket close code for a refused OpenDataChannel (policy violation). */
 const CLOSE_REFUSED = 1008;
 
-export interface AgentStats extends FaultStats {
+interface AgentStats extends FaultStats {
   sessions: number;
   activeSessions: number;
   refusedConnections: number;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { KmsCipher, NONCE_BYTES } from '../../protocol/encryption';
 
 /** A 96-bit little-endian counter from a random start, as the real agent draws nonces. */
-export function counterNonces(): () => Buffer {
+function counterNonces(): () => Buffer {
   const n = randomBytes(NONCE_BYTES);
   return () => {
     const out = Buffer.from(n);

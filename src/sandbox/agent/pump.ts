@@ -5,8 +5,8 @@ import type { DataChannel } from '../../protocol/channel';
 import { PayloadType } from '../../protocol/codec';
 import { completeUtf8Length } from './utf8';
 
-export const PACED_MESSAGE_SIZE = 1024;
-export const UNPACED_MESSAGE_SIZE = 16 * 1024;
+const PACED_MESSAGE_SIZE = 1024;
+const UNPACED_MESSAGE_SIZE = 16 * 1024;
 /** Plugin output queued here above this makes the plugin stop reading; below LOW it resumes. */
 const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 * 1024;

@@ -29,7 +29,7 @@ import { FaultySocket } from './socket';
 import { Transcript } from './transcript';
 import { compareVersions, DEFAULT_AGENT_VERSION, smuxKeepAliveEnabled, usesSmux } from './versions';
 
-export type SessionPhase = 'waiting' | 'handshake' | 'challenge' | 'running' | 'closing' | 'ended';
+type SessionPhase = 'waiting' | 'handshake' | 'challenge' | 'running' | 'closing' | 'ended';
 
 /**
  * Messages the agent holds ahead of the next expected one. The agent source read for the spec

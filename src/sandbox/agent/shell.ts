@@ -16,7 +16,7 @@ const SHELL_ARGS = SHELL === '/bin/bash' ? ['--noprofile', '--norc'] : [];
 /** After SIGHUP, how long a shell gets before SIGKILL. */
 const KILL_GRACE_MS = 1000;
 
-export function homeDir(dataDir: string, instanceId: string): string {
+function homeDir(dataDir: string, instanceId: string): string {
   // instanceId comes from the fleet file; keep it from escaping homes/.
   const safe = instanceId.replace(/[^A-Za-z0-9._-]/g, '_');
   const dir = path.join(dataDir, 'homes', safe);
@@ -37,7 +37,7 @@ const builtToolDirs = new Set<string>();
  * on the sandbox's PATH except those (built once per node), so `command -v gzip` finds
  * nothing there, as on a minimal image.
  */
-export function nodePath(dataDir: string, node: AgentSessionSpec['node']): string {
+function nodePath(dataDir: string, node: AgentSessionSpec['node']): string {
   const base = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
   if (!node.hideTools?.length) return base;
   const safe = node.instanceId.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -70,7 +70,7 @@ export function nodePath(dataDir: string, node: AgentSessionSpec['node']): strin
 // OSC 7 (file://host/dir) before each prompt, as VTE and many distributions' shells send it.
 const OSC7_PROMPT_COMMAND = 'printf "\\033]7;file://%s%s\\007" "$HOSTNAME" "$PWD"';
 
-export function shellEnv(spec: AgentSessionSpec, home: string, pathValue = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): Record<string, string> {
+function shellEnv(spec: AgentSessionSpec, home: string, pathValue = process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'): Record<string, string> {
   const container = spec.node.container;
   if (container) {
     // An ECS container: its task definition's environment, its hostname, root's prompt.

@@ -2,7 +2,7 @@
 // AgentVersion (spec 6.5, 9.1, 9.4).
 
 /** Parts of a dotted numeric version, or null when a part is not a plain number. */
-export function parseVersion(v: string | undefined): number[] | null {
+function parseVersion(v: string | undefined): number[] | null {
   if (!v) return null;
   const parts = v.trim().split('.');
   const out: number[] = [];
@@ -27,9 +27,9 @@ export function compareVersions(a: string | undefined, b: string): number | null
   return pa.length === pb.length ? 0 : pa.length < pb.length ? -1 : 1;
 }
 
-export const SMUX_MIN_CLIENT_VERSION = '1.1.70';
-export const SMUX_KEEPALIVE_OFF_AFTER_CLIENT = '1.2.331.0';
-export const SMUX_MIN_AGENT_EXCLUSIVE = '3.0.196.0';
+const SMUX_MIN_CLIENT_VERSION = '1.1.70';
+const SMUX_KEEPALIVE_OFF_AFTER_CLIENT = '1.2.331.0';
+const SMUX_MIN_AGENT_EXCLUSIVE = '3.0.196.0';
 export const DEFAULT_AGENT_VERSION = '3.3.987.0';
 
 /** Agents up to 3.0.196.0 know only basic forwarding; later ones multiplex for clients ≥ 1.1.70. */

@@ -9,8 +9,8 @@ export type EngineChoice = z.infer<typeof EngineChoice>;
  * How the built-in engine paces uploads: 'adaptive' (a window sized from the measured round
  * trip, docs/engine-on-networks.md) or 'aws' (1 KiB + 1 ms per message, like AWS's plugin).
  */
-export const PacingChoice = z.enum(['adaptive', 'aws']);
-export type PacingChoice = z.infer<typeof PacingChoice>;
+const PacingChoice = z.enum(['adaptive', 'aws']);
+type PacingChoice = z.infer<typeof PacingChoice>;
 
 export const AppSettings = z.object({
   recordings: z.object({

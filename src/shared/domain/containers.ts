@@ -3,16 +3,16 @@
 import { z } from 'zod';
 
 /** Why exec is (not) possible, as a kind the view can style and a sentence it shows. */
-export const ExecKind = z.enum(['ok', 'task-not-running', 'not-enabled', 'no-agent', 'agent-starting', 'agent-stopped', 'container-not-running']);
-export type ExecKind = z.infer<typeof ExecKind>;
+const ExecKind = z.enum(['ok', 'task-not-running', 'not-enabled', 'no-agent', 'agent-starting', 'agent-stopped', 'container-not-running']);
+type ExecKind = z.infer<typeof ExecKind>;
 
-export const ExecAvailability = z.object({
+const ExecAvailability = z.object({
   possible: z.boolean(),
   kind: ExecKind,
   /** What stands in the way and what to do about it; null when exec is possible. */
   reason: z.string().nullable(),
 });
-export type ExecAvailability = z.infer<typeof ExecAvailability>;
+type ExecAvailability = z.infer<typeof ExecAvailability>;
 
 export const EcsContainerInfo = z.object({
   name: z.string(),
@@ -45,7 +45,7 @@ export const EcsTaskInfo = z.object({
 });
 export type EcsTaskInfo = z.infer<typeof EcsTaskInfo>;
 
-export const EcsServiceInfo = z.object({
+const EcsServiceInfo = z.object({
   serviceName: z.string(),
   serviceArn: z.string(),
   status: z.string().nullable(),
@@ -54,7 +54,7 @@ export const EcsServiceInfo = z.object({
   runningCount: z.number().int(),
   launchType: z.string().nullable(),
 });
-export type EcsServiceInfo = z.infer<typeof EcsServiceInfo>;
+type EcsServiceInfo = z.infer<typeof EcsServiceInfo>;
 
 export const EcsClusterInfo = z.object({
   clusterName: z.string(),
@@ -87,7 +87,7 @@ export function containerTarget(clusterName: string, taskId: string, runtimeId: 
 /** Session Manager targets of ECS containers (the cluster name may itself hold underscores). */
 export const ECS_TARGET = /^ecs:[A-Za-z0-9_-]{1,255}_[0-9a-f-]{32,36}_[A-Za-z0-9-]{1,100}$/;
 
-export interface ExecFacts {
+interface ExecFacts {
   taskLastStatus: string | null | undefined;
   enableExecuteCommand: boolean | undefined;
   containerLastStatus: string | null | undefined;

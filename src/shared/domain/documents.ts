@@ -4,14 +4,14 @@ import { z } from 'zod';
 
 export const SESSION_TYPES = ['Standard_Stream', 'InteractiveCommands', 'NonInteractiveCommands', 'Port'] as const;
 export const EDITABLE_SESSION_TYPES = ['InteractiveCommands', 'NonInteractiveCommands', 'Port'] as const;
-export const PARAMETER_TYPES = ['String', 'StringList', 'Integer', 'Boolean', 'StringMap', 'MapList'] as const;
+const PARAMETER_TYPES = ['String', 'StringList', 'Integer', 'Boolean', 'StringMap', 'MapList'] as const;
 
 export const DocumentName = z
   .string()
   .regex(/^[a-zA-Z0-9_\-.]{3,128}$/, 'A document name is 3–128 letters, digits, _ - or .')
   .refine((v) => !/^(aws|amazon|amzn)/i.test(v), 'Document names can’t start with aws, amazon or amzn (reserved for AWS).');
 
-export const DocParameter = z.object({
+const DocParameter = z.object({
   name: z.string(),
   type: z.string(),
   description: z.string().nullable(),
@@ -20,7 +20,7 @@ export const DocParameter = z.object({
   allowedValues: z.array(z.string()).nullable(),
   allowedPattern: z.string().nullable(),
 });
-export type DocParameter = z.infer<typeof DocParameter>;
+type DocParameter = z.infer<typeof DocParameter>;
 
 export const DocumentSummary = z.object({
   name: z.string(),
@@ -34,7 +34,7 @@ export const DocumentSummary = z.object({
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 
 /** How a Port document forwards, when it is one of AWS's port-forwarding documents. */
-export const PortForwardKind = z.enum(['local', 'remote-host']).nullable();
+const PortForwardKind = z.enum(['local', 'remote-host']).nullable();
 
 export const DocumentDetail = DocumentSummary.extend({
   sessionType: z.string().nullable(),

@@ -21,7 +21,7 @@ export const ManagedNode = z.object({
 });
 export type ManagedNode = z.infer<typeof ManagedNode>;
 
-export const ListPhase = z.enum(['nodes', 'names', 'tags', 'done']);
+const ListPhase = z.enum(['nodes', 'names', 'tags', 'done']);
 export const ListProgress = z.object({
   profile: z.string(),
   region: z.string(),

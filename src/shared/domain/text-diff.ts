@@ -1,7 +1,7 @@
 // A line diff (longest common subsequence) for showing a document before it is saved.
 // Documents are small (≤ 64 KB), so the quadratic table is fine.
 
-export interface DiffLine {
+interface DiffLine {
   kind: 'same' | 'add' | 'del';
   text: string;
 }
@@ -32,6 +32,3 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   return out;
 }
 
-export function hasChanges(diff: DiffLine[]): boolean {
-  return diff.some((l) => l.kind !== 'same');
-}
