@@ -68,6 +68,8 @@ export interface HatchHostOptions {
   downloadsDir?: string;
   /** Shows a file in the system's file manager (Electron: shell.showItemInFolder). */
   revealFile?: (file: string) => boolean;
+  /** A notification from the system (Electron: when the window is not in front), e.g. a transfer that ended. */
+  systemNotify?: (title: string, body: string) => void;
   /** Browser host: the same-origin URL of a finished download (served by the host with its token). */
   transferFetchUrl?: (transferId: string, name: string) => string;
 }
@@ -159,6 +161,7 @@ export class HatchHost {
       downloadsDir: options.downloadsDir ?? path.join(os.homedir(), 'Downloads'),
       stagingDir: path.join(dataDir, 'transfers'),
       reveal: options.revealFile,
+      systemNotify: options.systemNotify,
       fetchUrl: options.transferFetchUrl,
       pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     });

@@ -12,11 +12,13 @@ import { startHostHarness, waitFor, type HostHarness } from '../helpers/host-har
 let h: HostHarness;
 /** What "Show in folder" asked the system to show (the desktop app's shell.showItemInFolder). */
 const revealed: string[] = [];
+/** System notifications (the desktop app shows them when its window is not in front). */
+const notified: string[] = [];
 const latest = new Map<string, TransferInfo>();
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 beforeAll(async () => {
-  h = await startHostHarness({ host: { revealFile: (file) => revealed.push(file) > 0 } });
+  h = await startHostHarness({ host: { revealFile: (file) => revealed.push(file) > 0, systemNotify: (title, body) => notified.push(`${title} — ${body}`) } });
   h.host.subscribe((name, payload) => {
     if (name === 'transfers.changed') {
       const { transfer } = payload as { transfer: TransferInfo };
@@ -62,6 +64,11 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     expect(await h.call('transfers.reveal', { transferId: second.id })).toEqual({ shown: true });
     expect(revealed).toEqual([second.localPath]);
     expect(await h.call('transfers.reveal', { transferId: begun.id })).toEqual({ shown: false });
+    expect(notified).toEqual([
+      'Uploaded chunked.bin — to web-1:~/chunked.bin',
+      `Downloaded chunked.bin — to ${first.localPath}`,
+      `Downloaded chunked (1).bin — to ${second.localPath}`,
+    ]);
   });
 
   it('cancelling an upload mid-way leaves nothing on the node, neither the part nor its lock', async () => {
