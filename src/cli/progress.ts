@@ -2,25 +2,7 @@
 // place at most every 100 ms. Rate is measured over the last few seconds, on bytes that
 // travelled (resumed bytes are not counted as speed).
 import type { CliIo } from './io';
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-/** Decimal megabytes per second, as network rates are usually given. */
-export function formatRate(bytesPerSecond: number): string {
-  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '-- MB/s';
-  const mb = bytesPerSecond / 1e6;
-  return mb >= 10 ? `${mb.toFixed(0)} MB/s` : mb >= 0.1 ? `${mb.toFixed(1)} MB/s` : `${(bytesPerSecond / 1e3).toFixed(0)} kB/s`;
-}
+import { formatBytes, formatRate } from '../shared/format';
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';

@@ -153,21 +153,29 @@ function ownedConnection(secure: boolean, onSocket: (s: net.Socket) => void): Cl
 
 /** Adapts a `ws` socket to the channel's transport interface. */
 function wsAdapter(ws: WebSocket, raw: net.Socket | null): ChannelSocket {
-  // Write batching: the first frame sent in a tick corks the connection and the corked writes
-  // go out together on the next tick (one writev instead of one syscall per frame). Every
-  // frame is still its own WebSocket message, i.e. one ClientMessage (spec 3.3).
+  // Write batching: the first frame of a tick goes to the socket at once (a keystroke is not
+  // held for a tick); further frames in the same tick cork the connection and go out together
+  // on the next tick (one writev instead of one syscall per frame). Every frame is still its
+  // own WebSocket message, i.e. one ClientMessage (spec 3.3).
+  let inTick = false;
   let corked = false;
-  const flush = (): void => {
+  const endTick = (): void => {
+    inTick = false;
+    if (!corked) return;
     corked = false;
     raw?.uncork();
   };
   return {
     send(frame) {
       if (ws.readyState !== WebSocket.OPEN) throw new Error('WebSocket is not open');
-      if (raw && !corked) {
-        raw.cork();
-        corked = true;
-        process.nextTick(flush);
+      if (raw) {
+        if (!inTick) {
+          inTick = true;
+          process.nextTick(endTick);
+        } else if (!corked) {
+          raw.cork();
+          corked = true;
+        }
       }
       ws.send(frame, { binary: true });
     },

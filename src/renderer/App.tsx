@@ -1,6 +1,7 @@
 // The app frame: title bar, profile sidebar, tabbed main area and status bar, plus the
 // window-wide layers (dialogs, toasts, tooltips, the palette).
 import { useCallback, useEffect, useState } from 'react';
+import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
 import { api } from './api';
 import { useAppStore } from './stores/app-store';
 import type { Tab } from './stores/app-store';
@@ -52,6 +53,11 @@ function TabView({ tab }: { tab: Tab }) {
   }
 }
 
+// Panel sizes are percentages of the window: the sidebar starts at 220 px and never goes under 150 px.
+const percentOfWindow = (px: number) => Math.min(40, (px / Math.max(window.innerWidth, 1)) * 100);
+const sidebarDefault = percentOfWindow(220);
+const sidebarMin = percentOfWindow(150);
+
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
   const tabs = useAppStore((s) => s.tabs);
@@ -98,18 +104,24 @@ export function App() {
     <TooltipProvider>
       <div className="app" data-theme={theme}>
         <TitleBar onOpenPalette={openPalette} />
-        <div className="body">
-          <Sidebar />
-          <main className="main" aria-label="Workspace">
-            <TabBar />
-            {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
-            {tabs.map((tab) => (
-              <section key={tab.id} id={`panel-${tab.id}`} className="tab-content" role="tabpanel" tabIndex={-1} aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
-                <TabView tab={tab} />
-              </section>
-            ))}
-          </main>
-        </div>
+        {/* The sidebar is resizable (drag, or arrows on the focused handle); its width is remembered. */}
+        <PanelGroup direction="horizontal" className="body" autoSaveId="hatch.sidebar" keyboardResizeBy={2}>
+          <Panel id="sidebar" order={0} defaultSize={sidebarDefault} minSize={sidebarMin} maxSize={40} className="sidebar-panel">
+            <Sidebar />
+          </Panel>
+          <PanelResizeHandle className="resize-handle sidebar-handle" aria-label="Resize the sidebar" />
+          <Panel id="workspace" order={1} minSize={50} className="main-panel">
+            <main className="main" aria-label="Workspace">
+              <TabBar />
+              {/* Every tab stays mounted (a terminal keeps its screen); only the active one shows. */}
+              {tabs.map((tab) => (
+                <section key={tab.id} id={`panel-${tab.id}`} className="tab-content" role="tabpanel" tabIndex={-1} aria-labelledby={`tab-${tab.id}`} hidden={tab.id !== activeTabId}>
+                  <TabView tab={tab} />
+                </section>
+              ))}
+            </main>
+          </Panel>
+        </PanelGroup>
         <RecordingsNotice />
         <StatusBar />
         <CredentialDialogs />

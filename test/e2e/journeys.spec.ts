@@ -101,7 +101,7 @@ test('forward a local port through a node and see bytes flow', async ({ page }) 
   const payload = Buffer.alloc(200_000, 'tunnel');
   const echoed = await echoThrough(port, payload);
   expect(echoed.equals(payload)).toBe(true);
-  await expect(row).toContainText(/↓ \d+(\.\d)? KB/, { timeout: 10_000 });
+  await expect(row).toContainText(/↓ \d+(\.\d)? (KiB|MiB)/, { timeout: 10_000 });
   await page.screenshot({ path: 'test-results/journey-tunnel.png' });
   await row.getByRole('button', { name: 'Stop' }).click();
   await expect(row).toContainText('stopped');

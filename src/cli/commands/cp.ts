@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Subcommand } from '../commands';
 import { CliContext, asCliError, contextOptions, parseCommandArgs, type NodeRef } from '../context';
 import { CliError } from '../io';
-import { ProgressBar, formatBytes, formatDuration, formatRate } from '../progress';
+import { ProgressBar, formatDuration } from '../progress';
+import { formatBytes, formatRate } from '../../shared/format';
 import { dialectFor, download, localZstd, RemoteShell, shellChannel, TransferError, upload, type TransferProgress, type TransferResult } from '../../main/transfers';
 
 const usage = `Usage: hatch cp [options] SRC DST

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, FormError, SubmitActions } from '../ui/Modal';
 
 export function ContainerForwardDialog({ profile, region, target, name, onClose }: { profile: string; region: string; target: string; name: string; onClose(): void }) {
   const [remotePort, setRemotePort] = useState('');
@@ -39,19 +39,8 @@ export function ContainerForwardDialog({ profile, region, target, name, onClose 
       <label htmlFor="container-local-port">Local port</label>
       <input id="container-local-port" inputMode="numeric" value={localPort} placeholder="any free port" onChange={(e) => setLocalPort(e.target.value.trim())} />
       {localError && <div className="field-error">{localError}</div>}
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
-      <ModalActions>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={!valid || busy}>
-          {busy ? 'Opening…' : 'Start forwarding'}
-        </button>
-      </ModalActions>
+      <FormError error={error} />
+      <SubmitActions label={'Start forwarding'} busyLabel={'Opening…'} busy={busy} disabled={!valid} onCancel={onClose} />
     </Modal>
   );
 }

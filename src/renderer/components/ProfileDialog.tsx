@@ -5,7 +5,7 @@ import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { HatchError } from '../../shared/contract';
 import { ProfileInput } from '../../shared/domain/profiles';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, ModalActions, FormError } from '../ui/Modal';
 
 type Kind = 'static' | 'assume-role' | 'mfa' | 'sso' | 'credential-process';
 const KINDS: Array<{ kind: Kind; label: string }> = [
@@ -141,11 +141,7 @@ export function ProfileDialog({ editing, onClose }: { editing: string | null; on
         {text('region', 'Region', 'us-east-1')}
         {text('regions', 'Other regions (optional)', 'eu-west-1, ap-southeast-2')}
         {text('endpointUrl', 'Endpoint URL (optional: a VPC endpoint or a local sandbox)', 'https://…')}
-        {error && (
-          <div className="field-error" role="alert">
-            {error}
-          </div>
-        )}
+        <FormError error={error} />
         <ModalActions>
           {editing &&
             (confirmRemove ? (

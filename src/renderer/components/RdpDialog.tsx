@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { RdpConnection } from '../../shared/contract-access';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, ModalActions, FormError } from '../ui/Modal';
 import { copyText } from '../actions';
 import { downloadText, errorText } from './view-helpers';
 
@@ -44,11 +44,7 @@ export function RdpDialog({ profile, region, node, onClose }: { profile: string;
           Opening a tunnel to port 3389 of {node.name}…
         </p>
       )}
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
+      <FormError error={error} />
       {connection && (
         <>
           <p role="status">{connection.launcher === 'none' ? connection.message : `${CLIENT[connection.launcher]} was opened on ${connection.fileName}.`}</p>

@@ -5,7 +5,7 @@ import { useAppStore } from '../stores/app-store';
 import { ContextMenu } from '../ui/Menu';
 import { openSshConfig } from '../access-commands';
 import { ProfileDialog } from './ProfileDialog';
-import { formatRate } from '../views/TunnelsView';
+import { formatRate } from '../../shared/format';
 import { localAddress, tunnelLabel, tunnelRoute } from '../names';
 
 const STATE_DOT: Record<ProfileSummary['credentialState'], { glyph: string; label: string; className: string }> = {

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { SshConfigEntry, SshConfigPreview } from '../../shared/contract-access';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, FormError, SubmitActions } from '../ui/Modal';
 import { DiffView } from './DiffView';
 import { errorText } from './view-helpers';
 
@@ -107,19 +107,8 @@ export function SshConfigDialog({ profile, region, target, onClose }: { profile:
           {preview.changed ? <DiffView before={preview.before} after={preview.after} label={`Changes to ${preview.path}`} /> : <p>The file already has this entry: nothing to change.</p>}
         </>
       )}
-      {error && (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      )}
-      <ModalActions>
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={!valid || !preview?.changed || busy}>
-          {busy ? 'Saving…' : 'Save to ssh config'}
-        </button>
-      </ModalActions>
+      <FormError error={error} />
+      <SubmitActions label={'Save to ssh config'} busyLabel={'Saving…'} busy={busy} disabled={!valid || !preview?.changed} onCancel={onClose} />
     </Modal>
   );
 }

@@ -7,7 +7,7 @@ import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { PreflightDialog } from './PreflightDialog';
 import { errorText } from './view-helpers';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, ModalActions, FormError } from '../ui/Modal';
 
 export function StartDocumentDialog({ profile, region, doc, onClose }: { profile: string; region: string; doc: DocumentDetail; onClose(): void }) {
   const key = `${profile}/${region}`;
@@ -134,11 +134,7 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
             <input id="start-reason" value={reason} maxLength={256} onChange={(e) => setReason(e.target.value)} />
           </>
         )}
-        {error && (
-          <div className="field-error" role="alert">
-            {error}
-          </div>
-        )}
+        <FormError error={error} />
         <ModalActions>
           <button type="button" disabled={!chosen} onClick={() => setPreflight(true)}>
             Preflight…

@@ -5,7 +5,7 @@ import type { ManagedNode } from '../../shared/domain/inventory';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { loadTunnelSets, saveToSet } from '../tunnel-sets';
-import { Modal, ModalActions } from '../ui/Modal';
+import { Modal, FormError, SubmitActions } from '../ui/Modal';
 import { confirmAction } from '../ui/dialogs';
 
 const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
@@ -160,19 +160,8 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
             <option key={name} value={name} />
           ))}
         </datalist>
-        {error && (
-          <div className="field-error" role="alert">
-            {error}
-          </div>
-        )}
-        <ModalActions>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={!valid || busy}>
-            {busy ? 'Opening…' : 'Start forwarding'}
-          </button>
-        </ModalActions>
+        <FormError error={error} />
+        <SubmitActions label={'Start forwarding'} busyLabel={'Opening…'} busy={busy} disabled={!valid} onCancel={onClose} />
     </Modal>
   );
 }

@@ -15,6 +15,7 @@ import { nodeName } from '../names';
 import { Modal, ModalActions } from '../ui/Modal';
 import { showDialog } from '../ui/dialogs';
 import { notify } from '../ui/toast';
+import { formatBytes, formatRate } from '../../shared/format';
 
 interface TransfersState {
   transfers: Record<string, TransferInfo>;
@@ -72,22 +73,6 @@ export function cwdFromOsc7(data: string): string | null {
 export function setSessionCwd(sessionId: string, cwd: string): void {
   if (useTransfers.getState().cwd[sessionId] === cwd) return;
   useTransfers.setState((s) => ({ cwd: { ...s.cwd, [sessionId]: cwd } }));
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-function formatRate(bytesPerSecond: number): string {
-  return bytesPerSecond >= 1e6 ? `${(bytesPerSecond / 1e6).toFixed(1)} MB/s` : `${Math.round(bytesPerSecond / 1e3)} kB/s`;
 }
 
 function formatEta(t: TransferInfo): string | null {

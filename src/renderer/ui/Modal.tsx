@@ -80,3 +80,28 @@ export function Modal({ title, label, children, onClose, role = 'dialog', size =
 export function ModalActions({ children }: { children: ReactNode }) {
   return <div className="modal-actions">{children}</div>;
 }
+
+/** A form's failure, announced to screen readers as it appears. */
+export function FormError({ error }: { error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <div className="field-error" role="alert">
+      {error}
+    </div>
+  );
+}
+
+/** A form dialog's footer: Cancel, then the submit button that shows when it is busy. */
+export function SubmitActions({ label, busyLabel, busy, disabled, onCancel, children }: { label: string; busyLabel: string; busy: boolean; disabled?: boolean; onCancel(): void; children?: ReactNode }) {
+  return (
+    <ModalActions>
+      {children}
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={disabled || busy}>
+        {busy ? busyLabel : label}
+      </button>
+    </ModalActions>
+  );
+}

@@ -14,6 +14,7 @@ import { copyText, openForwardDialog } from '../actions';
 import { localAddress, tunnelLabel, tunnelRoute } from '../names';
 import { Tip } from '../ui/Tooltip';
 import { confirmAction } from '../ui/dialogs';
+import { formatBytes, formatRate } from '../../shared/format';
 
 function TunnelSetsPanel() {
   const [sets, setSets] = useState<TunnelSets>(loadTunnelSets);
@@ -61,18 +62,6 @@ function TunnelSetsPanel() {
       ))}
     </section>
   );
-}
-
-export function formatRate(bytesPerSecond: number): string {
-  if (bytesPerSecond < 1024) return `${Math.round(bytesPerSecond)} B/s`;
-  if (bytesPerSecond < 1024 * 1024) return `${(bytesPerSecond / 1024).toFixed(1)} KB/s`;
-  return `${(bytesPerSecond / 1024 / 1024).toFixed(1)} MB/s`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** Remote ports that usually speak HTTP(S): their tunnels offer "Open in browser". */
