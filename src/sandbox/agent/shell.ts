@@ -218,6 +218,13 @@ export class PtyHandler implements SessionHandler {
     // Input still queued for the shell would be written after its terminal closed.
     this.ptyInput?.end();
     proc.kill('SIGHUP');
+    // As when a real terminal hangs up, the shell's process group hears it too (what runs
+    // in the foreground of a shell that exec'ed into a loop, e.g. a file transfer's reader).
+    try {
+      process.kill(-proc.pid, 'SIGHUP');
+    } catch {
+      /* not a group leader, or already gone */
+    }
     const timer = setTimeout(() => {
       try {
         process.kill(proc.pid, 'SIGKILL');
