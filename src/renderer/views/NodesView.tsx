@@ -277,7 +277,16 @@ export function NodesView() {
   const first = selectedNodes[0];
   const blocked = first ? whyNoSession(first) : 'Select a node first.';
   const updatedAt = Math.min(...inventories.map((inv) => inv?.updatedAt ?? Infinity));
-  const failed = inventories.flatMap((inv, i) => (inv?.error ? [{ region: shownRegions[i], inv }] : []));
+  // Listings that failed, one alert per cause: "All regions" against an unreachable endpoint
+  // says so once (naming the other regions), not once per region.
+  const failed: Array<{ region: string; inv: InventoryState; alsoIn: string[] }> = [];
+  inventories.forEach((inv, i) => {
+    if (!inv?.error) return;
+    const cause = inv.errorInfo?.detail ? `${inv.errorInfo.detail}\n${inv.errorInfo.action ?? ''}` : null;
+    const same = cause ? failed.find((f) => f.inv.errorInfo?.detail && `${f.inv.errorInfo.detail}\n${f.inv.errorInfo.action ?? ''}` === cause) : undefined;
+    if (same) same.alsoIn.push(shownRegions[i]);
+    else failed.push({ region: shownRegions[i], inv, alsoIn: [] });
+  });
   const menuItems = () => {
     const node = menuNode.current ?? rows[cursorIndex];
     if (!node) return [];
@@ -488,8 +497,16 @@ export function NodesView() {
           {e.region}: {e.message}
         </div>
       ))}
-      {failed.map(({ region: r, inv }) => (
-        <InventoryError key={r} profile={profile} region={r} inventory={inv!} stale={inv!.nodes.length > 0} onRetry={() => void useAppStore.getState().loadInventory(profile.name, r)} />
+      {failed.map(({ region: r, inv, alsoIn }) => (
+        <InventoryError
+          key={r}
+          profile={profile}
+          region={r}
+          alsoIn={alsoIn}
+          inventory={inv}
+          stale={inv.nodes.length > 0}
+          onRetry={() => [r, ...alsoIn].forEach((each) => void useAppStore.getState().loadInventory(profile.name, each))}
+        />
       ))}
       <PanelGroup direction="horizontal" className="nodes-body" autoSaveId="hatch.nodes.detail">
         <Panel id="nodes-table" order={0} minSize={40} className="nodes-table-panel">
