@@ -41,13 +41,15 @@ class RateMeter {
 export class ProgressBar {
   private lastDraw = 0;
   private drawn = false;
-  private readonly meter = new RateMeter();
+  private readonly meter: RateMeter;
 
   constructor(
     private readonly stream: CliIo['stderr'],
     private readonly label: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.meter = new RateMeter(3000, now);
+  }
 
   update(done: number, total: number, force = false): void {
     this.meter.add(done);

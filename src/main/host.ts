@@ -68,6 +68,8 @@ export interface HatchHostOptions {
   downloadsDir?: string;
   /** Shows a file in the system's file manager (Electron: shell.showItemInFolder). */
   revealFile?: (file: string) => boolean;
+  /** A notification from the system (Electron: when the window is not in front), e.g. a transfer that ended. */
+  systemNotify?: (title: string, body: string) => void;
   /** Browser host: the same-origin URL of a finished download (served by the host with its token). */
   transferFetchUrl?: (transferId: string, name: string) => string;
 }
@@ -159,6 +161,7 @@ export class HatchHost {
       downloadsDir: options.downloadsDir ?? path.join(os.homedir(), 'Downloads'),
       stagingDir: path.join(dataDir, 'transfers'),
       reveal: options.revealFile,
+      systemNotify: options.systemNotify,
       fetchUrl: options.transferFetchUrl,
       pacing: (profile) => settings.current().profilePacing[profile] ?? 'adaptive',
     });
@@ -176,16 +179,19 @@ export class HatchHost {
     const sshEntry = (profile: string, region: string, entry: SshConfigEntry): SshEntry =>
       entry.kind === 'node' ? { ...entry, profile, region } : { kind: 'profile', profile, region, ...(entry.user ? { user: entry.user } : {}) };
 
+    // Disposed last first: what uses sessions (containers, transfers, tunnels, sessions)
+    // ends while the clients and the built-in sandbox still answer; the sandbox goes after
+    // them (closed first, it would see their goodbyes as requests to a closed agent).
     this.disposers.push(
-      () => containers.dispose(),
-      () => transfers.dispose(),
-      () => tunnels.dispose(),
-      () => sessions.dispose(),
-      () => clients.dispose(),
-      () => credentials.dispose(),
-      () => profiles.dispose(),
-      () => sandbox.close(),
       async () => (await this.settingsStore).flush(),
+      () => sandbox.close(),
+      () => profiles.dispose(),
+      () => credentials.dispose(),
+      () => clients.dispose(),
+      () => sessions.dispose(),
+      () => tunnels.dispose(),
+      () => transfers.dispose(),
+      () => containers.dispose(),
     );
 
     const ssm = (profile: string, region: string) => clients.ssm(profile, region);

@@ -286,6 +286,7 @@ export class SsmService {
       preferences,
       owner,
     };
+    this.ctx.agent.register(spec);
     this.sessions.set(sessionId, {
       sessionId,
       region: auth.region,
@@ -300,7 +301,6 @@ export class SsmService {
       s3Logging,
       cloudWatchLogging,
     });
-    this.ctx.agent.register(spec);
     return { SessionId: sessionId, TokenValue: tokenValue, StreamUrl: streamUrl };
   }
 

@@ -1,7 +1,8 @@
 // Drag and drop a file onto a terminal tab: the confirmation offers the shell's directory
 // (reported with OSC 7 after a `cd`), the transfers panel shows the upload's progress, and
 // the file is on the node with the same SHA-256. Then "Download file…" from the tab's menu
-// brings it back. Real path: Chromium → browser host → built-in sandbox (agent pacing on).
+// brings it back; a drop on the tab in the strip offers the same folder, and a drop on the
+// node's row starts at home, edited in the confirmation. Real path: Chromium → browser host → built-in sandbox (agent pacing on).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -99,4 +100,31 @@ test('drop a file on a terminal tab, watch it upload, find it on the node; downl
     return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
   }, href);
   expect(fetched).toBe(sha(data));
+
+  // The same drop on the terminal's tab in the tab strip offers the same folder.
+  const tabHeader = page.locator('.tab.active').first();
+  await tabHeader.dispatchEvent('dragover', { dataTransfer: transfer });
+  await tabHeader.dispatchEvent('drop', { dataTransfer: transfer });
+  const again = page.getByRole('dialog', { name: 'Upload to web-1' });
+  await expect(again.getByRole('textbox', { name: 'Folder on the node' })).toHaveValue(/\/drop zone$/);
+  await again.getByRole('button', { name: 'Cancel' }).click();
+  await expect(again).toBeHidden();
+
+  // On a node's row in the node list: the home directory, edited in the confirmation.
+  await page.getByRole('tab', { name: 'Nodes' }).click();
+  const nodeRow = page.getByRole('row', { name: /web-1/ });
+  const small = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['to the row\n'], 'row.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await nodeRow.dispatchEvent('dragover', { dataTransfer: small });
+  await nodeRow.dispatchEvent('drop', { dataTransfer: small });
+  const toRow = page.getByRole('dialog', { name: 'Upload to web-1' });
+  const rowFolder = toRow.getByRole('textbox', { name: 'Folder on the node' });
+  await expect(rowFolder).toHaveValue('~');
+  await rowFolder.fill('~/drop zone');
+  await toRow.getByRole('button', { name: 'Upload' }).click();
+  await expect(panel.locator('.transfer').filter({ hasText: 'row.txt' }).locator('.transfer-state')).toHaveText('done', { timeout: 60_000 });
+  expect(readFileSync(path.join(home, 'drop zone', 'row.txt'), 'utf8')).toBe('to the row\n');
 });

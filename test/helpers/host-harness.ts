@@ -89,8 +89,8 @@ export interface HostHarnessOptions {
   pluginCandidates?: () => string[];
   /** Open every session's stream as it appears (default); false: the test opens its own. */
   watch?: boolean;
-  /** More HatchHost options (host kind, RDP launcher, hatch command). */
-  host?: Partial<Pick<HatchHostOptions, 'host' | 'rdp' | 'hatchCommand'>>;
+  /** More HatchHost options (host kind, RDP launcher, hatch command, show in folder). */
+  host?: Partial<Pick<HatchHostOptions, 'host' | 'rdp' | 'hatchCommand' | 'revealFile' | 'systemNotify'>>;
 }
 
 export async function startHostHarness(options: HostHarnessOptions = {}): Promise<HostHarness> {

@@ -17,6 +17,8 @@ import { tempAws, type TempAws } from '../unit/aws/helpers';
 
 const NODE = 'i-0f11e5f11e5f11e51';
 const NO_GZIP = 'i-0f11e5f11e5f11e52';
+const TWIN_A = 'i-0f11e5f11e5f11e53';
+const TWIN_B = 'i-0f11e5f11e5f11e54';
 let sandbox: Sandbox;
 let aws: TempAws;
 let work: string;
@@ -31,7 +33,7 @@ beforeAll(async () => {
   const fleetFile = path.join(work, 'fleet.json');
   writeFileSync(
     fleetFile,
-    JSON.stringify({ nodes: [{ instanceId: NODE, name: 'files-1' }, { instanceId: NO_GZIP, name: 'bare-1', hideTools: ['gzip', 'zstd'] }] }),
+    JSON.stringify({ nodes: [{ instanceId: NODE, name: 'files-1' }, { instanceId: NO_GZIP, name: 'bare-1', hideTools: ['gzip', 'zstd'] }, { instanceId: TWIN_A, name: 'twin' }, { instanceId: TWIN_B, name: 'twin' }] }),
   );
   // Pacing stays on (the default), as on AWS.
   sandbox = await startSandbox({ fleetFile });
@@ -55,6 +57,8 @@ interface Run {
   code: number;
   out: string;
   err: string;
+  /** stderr as written, progress bar redraws included. */
+  raw: string;
 }
 
 /** `hatch cp …` in this process, with a terminal-like stderr (summary lines) unless quiet. */
@@ -78,7 +82,7 @@ async function cp(args: string[], options: { tty?: boolean; signal?: (fire: () =
   const code = await runHatch(['cp', ...args], io);
   // The progress bar's redraws (\r … ESC[K) are left out: what stays is the summary or error.
   const redraw = `\r[^\r\n]*${String.fromCharCode(27)}\\[K`;
-  return { code, out, err: err.replace(new RegExp(redraw, 'g'), '') };
+  return { code, out, err: err.replace(new RegExp(redraw, 'g'), ''), raw: err };
 }
 
 function parts(dir: string): string[] {
@@ -95,6 +99,11 @@ describe('hatch cp against the sandbox (agent pacing on)', () => {
     expect(up.code).toBe(0);
     expect(sha(readFileSync(path.join(home, 'random.bin')))).toBe(sha(data));
     expect(statSync(path.join(home, 'random.bin')).mode & 0o777).toBe(0o604);
+
+    // On a terminal the bar is redrawn in place with percent, bytes, rate and ETA.
+    const redraws = up.raw.split('\r').filter((line) => / ETA /.test(line));
+    expect(redraws.length, up.raw.slice(0, 2000)).toBeGreaterThan(1);
+    expect(redraws.some((line) => /^random\.bin \[#*-*\] +\d+% [\d.]+ [KM]iB\/20 MiB [\d.]+ [kM]B\/s ETA \d+:\d\d/.test(line)), redraws.join('\n')).toBe(true);
 
     const dst = path.join(work, 'random-back.bin');
     const down = await cp([`${NODE}:~/random.bin`, dst]);
@@ -190,6 +199,32 @@ describe('hatch cp against the sandbox (agent pacing on)', () => {
     expect(sha(readFileSync(dst))).toBe(sha(data));
   }, 240_000);
 
+  it('a session that ends mid-upload keeps the part to resume, never its lock; --quiet says nothing', async () => {
+    const data = randomBytes(8 * 1024 * 1024);
+    const src = path.join(work, 'ended.bin');
+    writeFileSync(src, data);
+    const part = path.join(home, '.ended.bin.hatch-part');
+    const running = cp(['--no-compress', src, 'files-1:ended.bin']);
+    for (let i = 0; i < 1200 && !(existsSync(part) && statSync(part).size > 1024 * 1024); i++) await sleep(25);
+    expect(existsSync(part) && statSync(part).size > 0, 'the upload started').toBe(true);
+    expect(existsSync(`${part}.lock`), 'the node locks the part while it writes it').toBe(true);
+    // The session is terminated under the upload (as an admin or the idle timeout would).
+    const live = sandbox.sessions().filter((s) => s.target === NODE && !s.endDate);
+    expect(live.length).toBeGreaterThan(0);
+    for (const session of live) sandbox.agent.terminate(session.sessionId);
+    const ended = await running;
+    expect(ended.code).toBe(1);
+    expect(ended.err).toMatch(/^hatch cp: the session ended: .*; run the same command again to resume\.\n$/);
+    // The node's loop was hung up: the part stays for a resume, its lock went with the loop.
+    for (let i = 0; i < 400 && existsSync(`${part}.lock`); i++) await sleep(25);
+    expect(parts(home)).toEqual(['.ended.bin.hatch-part']);
+
+    const quiet = await cp(['--quiet', src, 'files-1:ended.bin']);
+    expect(quiet).toMatchObject({ code: 0, out: '', raw: '' });
+    expect(sha(readFileSync(path.join(home, 'ended.bin')))).toBe(sha(data));
+    expect(parts(home)).toEqual([]);
+  }, 120_000);
+
   it('a node without gzip falls back to uncompressed data', async () => {
     const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `2026-12-05T10:00:${String(i % 60).padStart(2, '0')}Z INFO request ${i} done\n`).join(''));
     writeFileSync(path.join(bareHome, 'app.log'), text);
@@ -222,6 +257,8 @@ describe('hatch cp against the sandbox (agent pacing on)', () => {
     expect(noDir).toMatchObject({ code: 1, err: 'hatch cp: files-1:no/such/dir/x.txt: no such file or directory\n' });
     const unknownNode = await cp([path.join(work, 'small.txt'), 'nosuch:x.txt']);
     expect(unknownNode).toMatchObject({ code: 1, err: 'hatch cp: no managed node named "nosuch" in profile "ops" in us-east-1.\n' });
+    const twins = await cp([path.join(work, 'small.txt'), 'twin:x.txt']);
+    expect(twins).toMatchObject({ code: 1, err: `hatch cp: "twin" names 2 nodes in profile "ops" in us-east-1: ${TWIN_A} (Online), ${TWIN_B} (Online). Use the instance id.\n` });
     const usage = await cp(['a', 'b']);
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/^hatch cp: neither side is NODE:PATH/);

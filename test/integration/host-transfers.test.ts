@@ -10,11 +10,15 @@ import { UPLOAD_CHUNK_BYTES } from '../../src/shared/contract-transfers';
 import { startHostHarness, waitFor, type HostHarness } from '../helpers/host-harness';
 
 let h: HostHarness;
+/** What "Show in folder" asked the system to show (the desktop app's shell.showItemInFolder). */
+const revealed: string[] = [];
+/** System notifications (the desktop app shows them when its window is not in front). */
+const notified: string[] = [];
 const latest = new Map<string, TransferInfo>();
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 beforeAll(async () => {
-  h = await startHostHarness();
+  h = await startHostHarness({ host: { revealFile: (file) => revealed.push(file) > 0, systemNotify: (title, body) => notified.push(`${title} — ${body}`) } });
   h.host.subscribe((name, payload) => {
     if (name === 'transfers.changed') {
       const { transfer } = payload as { transfer: TransferInfo };
@@ -56,6 +60,33 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     const second = await ended((await h.call<TransferInfo>('transfers.download', { ...where, remotePath: '~/chunked.bin' })).id);
     expect(second.localPath).toBe(path.join(h.home, 'Downloads', 'chunked (1).bin'));
     expect(h.host.transfers.downloadedFile(second.id)).toBe(second.localPath);
+    // "Show in folder" shows the file that landed; an upload has nothing to show here.
+    expect(await h.call('transfers.reveal', { transferId: second.id })).toEqual({ shown: true });
+    expect(revealed).toEqual([second.localPath]);
+    expect(await h.call('transfers.reveal', { transferId: begun.id })).toEqual({ shown: false });
+    expect(notified).toEqual([
+      'Uploaded chunked.bin — to web-1:~/chunked.bin',
+      `Downloaded chunked.bin — to ${first.localPath}`,
+      `Downloaded chunked (1).bin — to ${second.localPath}`,
+    ]);
+  });
+
+  it('cancelling an upload mid-way leaves nothing on the node, neither the part nor its lock', async () => {
+    const node = h.byName('web-2');
+    const home = path.join(h.home, 'sandbox', 'homes', node.id);
+    mkdirSync(home, { recursive: true });
+    const data = randomBytes(24 * 1024 * 1024);
+    const begun = await h.call<TransferInfo>('transfers.uploadBegin', { profile: 'Sandbox', region: node.region, target: node.id, remoteDir: '~', name: 'cancel me.bin', size: data.length });
+    for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+      await h.call('transfers.uploadChunk', { transferId: begun.id, offset, data: data.subarray(offset, offset + UPLOAD_CHUNK_BYTES).toString('base64') });
+    }
+    await h.call('transfers.uploadEnd', { transferId: begun.id });
+    const part = path.join(home, '.cancel me.bin.hatch-part');
+    await waitFor(() => (existsSync(part) && existsSync(`${part}.lock`)) || undefined, 60_000, 'the node to be writing the part');
+    await h.call('transfers.cancel', { transferId: begun.id });
+    const cancelled = await ended(begun.id);
+    expect(cancelled.state).toBe('cancelled');
+    expect(readdirSync(home).filter((n) => n.includes('cancel me'))).toEqual([]);
   });
 
   it('a missing file fails with what and where; retry runs it again', async () => {

@@ -2,7 +2,7 @@
 // factory, the renderer protocol (with CSP), the IPC transport, the settings, the menus
 // and the tray (running tunnels) to one HatchHost.
 import '../../runtime/quiet-warnings';
-import { app, BrowserWindow, net, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, net, Notification, protocol, screen, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HatchHost } from '../host';
@@ -45,6 +45,11 @@ if (!app.requestSingleInstanceLock()) {
     revealFile: (file) => {
       shell.showItemInFolder(file);
       return true;
+    },
+    // A transfer that ends while Hatch is in the background (in front, the toast says it).
+    systemNotify: (title, body) => {
+      if (BrowserWindow.getFocusedWindow() || !Notification.isSupported()) return;
+      new Notification({ title, body, silent: true }).show();
     },
     spawnPty: (options) => {
       const handle = ptyHost.spawn(options);

@@ -4,13 +4,14 @@
 // same batcher main uses (a quiet spell's first chunk at once, a burst in 5 ms / 64 Ki
 // batches), so a flood costs main one message per batch, not one per pty read.
 import type { IPty, IPtyForkOptions } from 'node-pty';
+import { PtyInput } from '../../runtime/pty-input';
 import { OutputBatcher } from '../sessions/output-batcher';
 import { isToPtyHost, type FromPtyHost, type PtySpawnOptions } from './protocol';
 
 export type SpawnPty = (file: string, args: string[], options: IPtyForkOptions) => IPty;
 
 export class PtyHostCore {
-  private readonly sessions = new Map<string, IPty>();
+  private readonly sessions = new Map<string, { pty: IPty; input: PtyInput }>();
 
   constructor(
     private readonly spawn: SpawnPty,
@@ -32,16 +33,17 @@ export class PtyHostCore {
     if (!session) return;
     switch (message.type) {
       case 'write':
-        return session.write(message.data);
+        // Keys racing the end of the session are dropped, never a write to a closed pty.
+        return session.input.write(message.data);
       case 'resize':
-        return session.resize(message.cols, message.rows);
+        return session.input.resize(message.cols, message.rows);
       case 'pause':
-        return session.pause();
+        return session.pty.pause();
       case 'resume':
-        return session.resume();
+        return session.pty.resume();
       case 'kill':
         // Windows ptys take no signal argument.
-        return process.platform === 'win32' ? session.kill() : session.kill(message.signal ?? 'SIGHUP');
+        return process.platform === 'win32' ? session.pty.kill() : session.pty.kill(message.signal ?? 'SIGHUP');
     }
   }
 
@@ -49,7 +51,8 @@ export class PtyHostCore {
   dispose(): void {
     for (const session of this.sessions.values()) {
       try {
-        session.kill();
+        session.input.end();
+        session.pty.kill();
       } catch {
         // Already gone.
       }
@@ -66,7 +69,7 @@ export class PtyHostCore {
       this.post({ type: 'exit', id, exitCode: -1, signal: null });
       return;
     }
-    this.sessions.set(id, pty);
+    this.sessions.set(id, { pty, input: new PtyInput(pty) });
     this.post({ type: 'spawned', id, pid: pty.pid });
     const batcher = new OutputBatcher({ send: (data) => this.post({ type: 'data', id, data }) });
     pty.onData((data) => batcher.push(data));

@@ -1,6 +1,7 @@
 // How a session engine gets a pty: in-process node-pty (browser host, tests), or the
 // Electron app's pty host (a utility process; src/main/app/pty-host.ts). One shape for both.
 import * as pty from 'node-pty';
+import { PtyInput } from '../../runtime/pty-input';
 import type { PtySpawnOptions } from '../pty-host/protocol';
 
 export interface SessionPty {
@@ -18,9 +19,11 @@ export type SpawnPty = (options: PtySpawnOptions) => SessionPty;
 /** node-pty in this process. */
 export const spawnLocalPty: SpawnPty = (options) => {
   const child = pty.spawn(options.file, options.args, { name: options.name ?? 'xterm-256color', cols: options.cols, rows: options.rows, env: options.env, cwd: options.cwd });
+  // Keys and sizes racing the end of the session are dropped, never a write to a closed pty.
+  const input = new PtyInput(child);
   return {
-    write: (data) => child.write(data),
-    resize: (cols, rows) => child.resize(cols, rows),
+    write: (data) => input.write(data),
+    resize: (cols, rows) => input.resize(cols, rows),
     pause: () => child.pause(),
     resume: () => child.resume(),
     kill: (signal) => child.kill(signal),

@@ -107,6 +107,9 @@ export const posixDialect: Dialect = {
       // stopped with its pipeline (its process group) before the part is looked at, so
       // nothing it still holds is written into the part afterwards.
       `ours() { { ps -p "$1" -o args= 2>/dev/null || tr '\\000' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -q -- "$2"; }`,
+      // The lock of the upload running now ($L) goes with the loop when it is stopped or
+      // hung up (a session ending mid-upload): a lock is never left behind, only the part.
+      `L=; trap '[ -z "$L" ] || { read -r lp lm < "$L" && [ "$lp" = $$ ] && rm -f "$L"; }; exit 129' HUP TERM INT`,
       `unlock() { if [ -f "$1" ]; then read -r op om < "$1"; if [ -n "$op" ] && [ "$op" != $$ ] && ours "$op" "\${om#\\#HATCH-}"; then kill -TERM -"$op" 2>/dev/null || kill -TERM "$op"; i=0; while kill -0 "$op" 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; fi; rm -f "$1"; fi; }`,
       'r OK',
     ].join('; ');
@@ -138,7 +141,7 @@ export const posixDialect: Dialect = {
       SPLIT,
       `t="$d/.$b.hatch-part"; unlock "$t.lock"`,
       step.offset === 0 ? `if ! (true > "$t"); then r ERR EACCES` : `if [ "$(wc -c < "$t" | tr -d ' ')" != ${step.offset} ]; then r ERR EHASH`,
-      `else printf '%s %s\\n' $$ "$M" > "$t.lock"; r READY; e=$( { rd | dec${unzip} >> "$t"; } 2>&1 ); s=$(wc -c < "$t" | tr -d ' '); k=$(h < "$t"); rm -f "$t.lock"`,
+      `else L="$t.lock"; printf '%s %s\\n' $$ "$M" > "$L"; r READY; e=$( { rd | dec${unzip} >> "$t"; } 2>&1 ); s=$(wc -c < "$t" | tr -d ' '); k=$(h < "$t"); rm -f "$L"; L=`,
       `if [ "$k" = ${step.sha256} ]; then ${chmod}if mv -f "$t" "$p"; then r OK $s; else rm -f "$t"; r ERR EIO; fi`,
       `elif [ -n "$e" ]; then rm -f "$t"; r ERR EIO "$(printf %s "$e" | tr -c ' -~' ' ')"`,
       `else rm -f "$t"; r ERR EHASH $s; fi; fi`,

@@ -29,6 +29,8 @@ interface TransferServiceOptions {
   stagingDir: string;
   /** Show a file in the system's file manager (desktop app only). */
   reveal?: (file: string) => boolean;
+  /** A system notification when a transfer ends (the renderer shows its own toast too). */
+  systemNotify?: (title: string, body: string) => void;
   /** Browser host: the URL a finished download is fetched from. */
   fetchUrl?: (transferId: string, name: string) => string;
   /** A profile's upload pacing ('aws': the plugin's 1 KiB + 1 ms, for accounts that need it). */
@@ -269,6 +271,19 @@ export class TransferService {
     job.controller = null;
     job.info = { ...job.info, state, error, endedAt: Date.now(), rate: 0, ...(state === 'done' ? { bytes: job.info.total } : {}) };
     this.changed(job);
+    if (state === 'done' || state === 'failed') this.notifyEnded(job.info);
+  }
+
+  /** "Uploaded app.conf" / "Download of heap.hprof failed", and where or why. */
+  private notifyEnded(info: TransferInfo): void {
+    const up = info.direction === 'upload';
+    const title = info.state === 'done' ? `${up ? 'Uploaded' : 'Downloaded'} ${info.name}` : `${up ? 'Upload' : 'Download'} of ${info.name} failed`;
+    const body = info.state === 'done' ? (up ? `to ${info.nodeName}:${info.remotePath}` : `to ${info.localPath ?? 'your downloads folder'}`) : (info.error ?? 'unknown error');
+    try {
+      this.options.systemNotify?.(title, body);
+    } catch {
+      /* a notification that cannot be shown changes nothing about the transfer */
+    }
   }
 
   private async discardStaged(job: Job): Promise<void> {

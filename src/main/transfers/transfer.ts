@@ -271,6 +271,8 @@ async function uploadOne(job: Job, local: string, stats: Stats, target: Buffer, 
   const flowing = pipeline([...stages, cutter] as unknown as [Readable, Transform]).catch((error: unknown) => {
     throw localError(error, local);
   });
+  // A cancel stops reading mid-file: the pipeline then rejects with nobody awaiting it.
+  flowing.catch(() => undefined);
   let cancelled = false;
   try {
     for await (const chunk of cutter as AsyncIterable<Buffer>) {
@@ -284,6 +286,13 @@ async function uploadOne(job: Job, local: string, stats: Stats, target: Buffer, 
       report(job);
     }
     if (!cancelled) await flowing;
+  } catch (error) {
+    // This side failed mid-file (the file could not be read): the data is ended anyway, so
+    // the node's checksum fails and it removes the part and its lock — a failure leaves
+    // nothing behind. (When the session itself ended, there is no one to tell: the part
+    // stays for a resume, and the node's loop removed its lock as it was hung up.)
+    await endData(shell);
+    throw error;
   } finally {
     source.destroy();
   }
@@ -296,6 +305,17 @@ async function uploadOne(job: Job, local: string, stats: Stats, target: Buffer, 
   expectWord(done, ['OK'], where);
   job.progress.filesDone++;
   report(job);
+}
+
+/** Ends an upload's data early and waits for the node's verdict (which is then a failure). */
+async function endData(shell: RemoteShell): Promise<void> {
+  if (shell.ended !== null) return;
+  try {
+    shell.send(Buffer.from('\n.\n', 'latin1'));
+    await shell.next(30_000, 'the node to drop the part of a failed upload');
+  } catch {
+    /* the session is gone: nothing more can be done on the node from here */
+  }
 }
 
 async function uploadTree(job: Job, local: string, remote: string): Promise<TransferResult> {

@@ -9,6 +9,7 @@ import { closeTabs } from '../actions';
 import { ContextMenu, DropdownMenu } from '../ui/Menu';
 import { tabMenuItems } from '../tab-menu';
 import { nodeName } from '../names';
+import { fileDropProps, sessionNode } from '../transfers/transfers';
 
 function SessionDot({ tab }: { tab: Tab }) {
   const session = useAppStore((s) => (tab.kind === 'terminal' ? s.sessions[tab.id] : undefined));
@@ -145,7 +146,12 @@ export function TabBar() {
                 tabMenuItems(tab).map((item) => ({ id: item.id, label: item.label, disabled: item.disabled?.(tab), danger: item.danger, onSelect: () => item.run(tab) }))
               }
             >
-              <div className={tab.id === activeTabId ? 'tab active' : 'tab'} title={hover(tab)}>
+              <div
+                className={tab.id === activeTabId ? 'tab active' : 'tab'}
+                title={hover(tab)}
+                // Files dropped on a terminal's tab go to its node, like a drop on the terminal itself.
+                {...(tab.kind === 'terminal' ? fileDropProps(() => sessionNode(tab.panes[0] ?? tab.id)) : {})}
+              >
                 {renaming === tab.id ? (
                   <RenameField tab={tab} onDone={() => setRenaming(null)} />
                 ) : (

@@ -7,6 +7,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { parseOpenDataChannel } from '../../protocol/payloads';
 import type { AgentOptions, AgentSessionSpec, DataChannelAgent } from '../agent-api';
 import { emptyFaultStats, type FaultStats } from './faults';
+import { ApiError } from '../errors';
 import { seededRandom } from '../faults';
 import { AgentSession, type SessionInfo } from './session';
 import { toBuffer } from './socket';
@@ -81,7 +82,8 @@ export function createDataChannelAgent(options: AgentOptions): SandboxDataChanne
 
   return {
     register(spec: AgentSessionSpec): void {
-      if (closed) throw new Error('agent is closed');
+      // A request that arrives while the sandbox shuts down gets an answer, not a crash report.
+      if (closed) throw new ApiError('InternalServerError', 'The sandbox is shutting down: it starts no new sessions.', 500);
       if (sessions.has(spec.sessionId)) throw new Error(`session ${spec.sessionId} is already registered`);
       const session = new AgentSession(spec, options, faultStats, random);
       sessions.set(spec.sessionId, session);

@@ -10,6 +10,7 @@ import { encodeExitCode, parseSize } from '../../protocol/payloads';
 import type { AgentSessionSpec } from '../agent-api';
 import type { HandlerHost, SessionHandler } from './handler';
 import { completeUtf8Length } from './utf8';
+import { PtyInput } from '../../runtime/pty-input';
 
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 const SHELL_ARGS = SHELL === '/bin/bash' ? ['--noprofile', '--norc'] : [];
@@ -141,6 +142,8 @@ function exitStatus(e: { exitCode: number; signal?: number }): number {
 /** A shell or an interactive command in a pty. */
 export class PtyHandler implements SessionHandler {
   private proc: pty.IPty | undefined;
+  /** Input for proc: quiet after the shell ends or is stopped (runtime/pty-input.ts). */
+  private ptyInput: PtyInput | undefined;
   private carry: Buffer | undefined;
   private exited: Promise<void> | undefined;
 
@@ -163,6 +166,8 @@ export class PtyHandler implements SessionHandler {
       encoding: null, // Buffers: we cut on UTF-8 boundaries ourselves
     });
     this.proc = proc;
+    const input = new PtyInput(proc);
+    this.ptyInput = input;
     proc.onData((d: string | Buffer) => this.onData(typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
     this.exited = new Promise((resolve) => {
       proc.onExit((e) => {
@@ -175,7 +180,7 @@ export class PtyHandler implements SessionHandler {
       });
     });
     const profile = this.spec.sessionType === 'Standard_Stream' ? this.spec.preferences.shellProfileLinux : undefined;
-    if (profile) proc.write(`${profile}\r`);
+    if (profile) input.write(`${profile}\r`);
   }
 
   private onData(d: Buffer): void {
@@ -187,11 +192,11 @@ export class PtyHandler implements SessionHandler {
 
   input(payloadType: number, payload: Buffer): boolean {
     if (!this.proc) return false;
-    if (payloadType === PayloadType.Output) this.proc.write(payload);
+    if (payloadType === PayloadType.Output) this.ptyInput?.write(payload);
     else if (payloadType === PayloadType.Size) {
       try {
         const { cols, rows } = parseSize(payload);
-        if (cols > 0 && rows > 0) this.proc.resize(cols, rows);
+        if (cols > 0 && rows > 0) this.ptyInput?.resize(cols, rows);
       } catch {
         /* a malformed size is ignored, like the agent does */
       }
@@ -210,7 +215,16 @@ export class PtyHandler implements SessionHandler {
   async stop(): Promise<void> {
     const proc = this.proc;
     if (!proc || !this.exited) return;
+    // Input still queued for the shell would be written after its terminal closed.
+    this.ptyInput?.end();
     proc.kill('SIGHUP');
+    // As when a real terminal hangs up, the shell's process group hears it too (what runs
+    // in the foreground of a shell that exec'ed into a loop, e.g. a file transfer's reader).
+    try {
+      process.kill(-proc.pid, 'SIGHUP');
+    } catch {
+      /* not a group leader, or already gone */
+    }
     const timer = setTimeout(() => {
       try {
         process.kill(proc.pid, 'SIGKILL');
