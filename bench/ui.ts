@@ -11,7 +11,9 @@
 // The sandbox runs without real-agent pacing (≤1 KB messages 1 ms apart would cap the
 // terminal at ~1 MB/s): this measures Hatch, not the simulated agent.
 // Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--dist DIR] [--cpuprofile FILE]
-//   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting).
+//   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting);
+//   DIR must lie inside this checkout (e.g. node_modules/.ab/base: cp -r dist there), as
+//   the bundle loads its dependencies from node_modules.
 //   --cpuprofile FILE writes a V8 CPU profile of the timed filter keystrokes (open it in
 //   Chromium's DevTools; the renderer bundle has source maps).
 import { spawn } from 'node:child_process';
