@@ -2,7 +2,7 @@
 // bytes arrive in chunks, downloads into the downloads folder (a second one gets a free
 // name), a failure that says what and where, retry, and a cancel that leaves no part.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferInfo } from '../../src/shared/contract-transfers';
@@ -100,6 +100,28 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     const again = await ended(started.id);
     expect(again.state).toBe('done');
     expect(readFileSync(again.localPath!, 'utf8')).toBe('now it exists\n');
+  });
+
+  it('closing Hatch mid-download keeps the part, and the same transfer resumes from it', async () => {
+    const node = h.byName('api-1');
+    const home = path.join(h.home, 'sandbox', 'homes', node.id);
+    mkdirSync(home, { recursive: true });
+    const data = randomBytes(4 * 1024 * 1024);
+    writeFileSync(path.join(home, 'kept.bin'), data);
+    const started = await h.call<TransferInfo>('transfers.download', { profile: 'Sandbox', region: node.region, target: node.id, remotePath: '~/kept.bin' });
+    await waitFor(() => (latest.get(started.id)?.bytes ?? 0) > 256 * 1024 || undefined, 60_000, 'the download to be under way');
+    // What closing the app does to the transfers (the rest of the host stays up here).
+    await h.host.transfers.dispose();
+    expect((await ended(started.id)).state).toBe('cancelled');
+    const part = path.join(h.home, 'Downloads', '.kept.bin.hatch-part');
+    expect(existsSync(part) && statSync(part).size > 0, 'the part stays').toBe(true);
+    latest.delete(started.id);
+    await h.call('transfers.retry', { transferId: started.id });
+    const resumed = await ended(started.id);
+    expect(resumed.state).toBe('done');
+    expect(resumed.resumed).toBeGreaterThan(0);
+    expect(sha(readFileSync(path.join(h.home, 'Downloads', 'kept.bin')))).toBe(sha(data));
+    expect(existsSync(part)).toBe(false);
   });
 
   it('cancelling a download leaves no part behind', async () => {

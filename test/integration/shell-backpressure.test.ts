@@ -104,6 +104,7 @@ describe('a paused shell client applies back-pressure to the remote shell', () =
       const lines = Buffer.concat(chunks)
         .toString('latin1')
         .split('\r\n')
+        // eslint-disable-next-line no-control-regex -- terminal escapes are stripped from the lines
         .map((l) => l.replace(/\x1b\[[0-9;?]*[A-Za-z]|\r/g, ''));
       const numbers = lines.filter((l) => /^\d+$/.test(l));
       let firstWrong = -1;

@@ -16,8 +16,7 @@ import { describeAwsError } from '../sessions/aws-errors';
 import { RemoteShell, TransferError } from './remote-shell';
 import { shellChannel } from './shell-channel';
 import { download, localZstd, upload, type TransferProgress } from './transfer';
-import { posixDialect } from './posix';
-import { powershellDialect } from './powershell';
+import { dialectFor } from './index';
 
 interface TransferServiceOptions {
   ssm(profile: string, region: string): Promise<SSMClient>;
@@ -47,6 +46,8 @@ interface Job {
   received: number;
   mode: number | null;
   controller: AbortController | null;
+  /** Why the controller fired: the person cancelled (discard the parts) or Hatch is closing (keep them). */
+  abortedBy: 'cancel' | 'close' | null;
   samples: Array<{ at: number; bytes: number }>;
   lastEmit: number;
 }
@@ -124,6 +125,7 @@ export class TransferService {
       void this.discardStaged(job);
       return;
     }
+    job.abortedBy = 'cancel';
     job.controller?.abort();
   }
 
@@ -158,7 +160,8 @@ export class TransferService {
   async dispose(): Promise<void> {
     for (const job of this.jobs.values()) {
       job.writer?.destroy();
-      // Closing the app interrupts: part files stay, so a later retry (or hatch cp) resumes.
+      // Closing the app interrupts: part files stay, so the same transfer later (or hatch cp) resumes.
+      job.abortedBy = 'close';
       job.controller?.abort();
     }
   }
@@ -195,7 +198,7 @@ export class TransferService {
       endedAt: null,
       fetchUrl: null,
     };
-    const job: Job = { info, staged: null, writer: null, received: 0, mode: null, controller: null, samples: [], lastEmit: 0 };
+    const job: Job = { info, staged: null, writer: null, received: 0, mode: null, controller: null, abortedBy: null, samples: [], lastEmit: 0 };
     this.jobs.set(id, job);
     this.changed(job);
     return job;
@@ -204,6 +207,7 @@ export class TransferService {
   private run(job: Job): void {
     const controller = new AbortController();
     job.controller = controller;
+    job.abortedBy = null;
     job.samples = [];
     job.info = { ...job.info, state: 'running', startedAt: Date.now() };
     this.changed(job);
@@ -238,10 +242,18 @@ export class TransferService {
     } catch (error) {
       throw describeAwsError(error, { target: job.info.nodeName, profile, region });
     }
-    const shell = new RemoteShell(shellChannel(new ShellSession(client, { cols: 200, rows: 50 })), platform === 'Windows' ? powershellDialect : posixDialect);
+    const shell = new RemoteShell(shellChannel(new ShellSession(client, { cols: 200, rows: 50 })), dialectFor(platform));
     try {
       await shell.start({ allowCompression: true, localZstd });
-      const options = { recursive: true, signal, onAbort: 'discard' as const, onProgress: (p: TransferProgress) => this.progress(job, p) };
+      const options = {
+        recursive: true,
+        signal,
+        // Read when the signal fires: a cancel discards the parts, closing Hatch keeps them.
+        get onAbort(): 'keep' | 'discard' {
+          return job.abortedBy === 'close' ? 'keep' : 'discard';
+        },
+        onProgress: (p: TransferProgress) => this.progress(job, p),
+      };
       if (job.info.direction === 'upload') await upload(shell, job.staged!, job.info.remotePath, options);
       else await download(shell, job.info.remotePath, job.info.localPath!, options);
       this.progress(job, { bytes: job.info.total, total: job.info.total, resumed: job.info.resumed, file: '', filesDone: 1, files: 1 }, true);
