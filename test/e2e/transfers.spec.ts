@@ -2,7 +2,7 @@
 // (reported with OSC 7 after a `cd`), the transfers panel shows the upload's progress, and
 // the file is on the node with the same SHA-256. Then "Download file…" from the tab's menu
 // brings it back; a drop on the tab in the strip offers the same folder, and a drop on the
-// node's row starts at home, edited in the confirmation. Real path: Chromium → browser host → built-in sandbox (agent pacing on).
+// node's row starts at home, edited in the confirmation; "Download file…" on the node's menu. Real path: Chromium → browser host → built-in sandbox (agent pacing on).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -127,4 +127,14 @@ test('drop a file on a terminal tab, watch it upload, find it on the node; downl
   await toRow.getByRole('button', { name: 'Upload' }).click();
   await expect(panel.locator('.transfer').filter({ hasText: 'row.txt' }).locator('.transfer-state')).toHaveText('done', { timeout: 60_000 });
   expect(readFileSync(path.join(home, 'drop zone', 'row.txt'), 'utf8')).toBe('to the row\n');
+
+  // "Download file…" on the node's own menu.
+  await nodeRow.first().click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Download file…' }).click();
+  const fromNode = page.getByRole('dialog', { name: 'Download from web-1' });
+  await expect(fromNode.getByRole('textbox', { name: 'Path on the node' })).toHaveValue('~/');
+  await fromNode.getByRole('textbox', { name: 'Path on the node' }).fill('~/drop zone/row.txt');
+  await fromNode.getByRole('button', { name: 'Download' }).click();
+  await expect(panel.locator('.transfer').filter({ hasText: /row\.txt from web-1/ }).locator('.transfer-state')).toHaveText('done', { timeout: 60_000 });
+  expect(readFileSync(path.join(host.home, 'Downloads', 'row.txt'), 'utf8')).toBe('to the row\n');
 });

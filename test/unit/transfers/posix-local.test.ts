@@ -1,10 +1,13 @@
 // The POSIX node scripts against a real interactive bash in a local pty: the boot into
 // raw mode, uploads and downloads byte-exact, hostile names, trees, resume and errors.
 // (The same scripts through a sandbox session: test/integration/transfer-sandbox.test.ts.)
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Duplex } from 'node:stream';
+import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { posixDialect } from '../../../src/main/transfers/posix';
 import { RemoteShell, TransferError } from '../../../src/main/transfers/remote-shell';
@@ -32,10 +35,10 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function remoteShell(options: { compress?: boolean; env?: Record<string, string> } = {}): Promise<RemoteShell> {
+async function remoteShell(options: { compress?: boolean; env?: Record<string, string>; zstd?: boolean } = {}): Promise<RemoteShell> {
   const shell = new RemoteShell(localPtyChannel(home, options.env), posixDialect);
   shells.push(shell);
-  await shell.start({ allowCompression: options.compress ?? true, localZstd: false, timeoutMs: 10_000 });
+  await shell.start({ allowCompression: options.compress ?? true, localZstd: options.zstd ?? false, timeoutMs: 10_000 });
   return shell;
 }
 
@@ -174,6 +177,40 @@ describe('POSIX scripts on a local shell', () => {
     const dst = path.join(local, 'plain-back.bin');
     await download(shell, '~/plain.bin', dst);
     expect(sha(readFileSync(dst))).toBe(sha(data));
+  });
+
+  it('zstd when both ends have it: compressed both ways, byte-exact', async () => {
+    // This end's zstd is Node's zlib (22.15+, Electron's Node); where this Node has none, the
+    // zstd command stands in for it, so the node's zstd scripts are what is tested here.
+    const z = zlib as unknown as Record<string, unknown>;
+    const own = typeof z.createZstdCompress === 'function';
+    if (!own && spawnSync('zstd', ['--version']).status !== 0) throw new Error('this test needs the zstd command (apt-get install zstd)');
+    const viaCommand = (args: string[]) => () => {
+      const child = spawn('zstd', args, { stdio: ['pipe', 'pipe', 'inherit'] });
+      return Duplex.from({ writable: child.stdin, readable: child.stdout });
+    };
+    if (!own) Object.assign(z, { createZstdCompress: viaCommand(['-q', '-c', '-3']), createZstdDecompress: viaCommand(['-q', '-d', '-c']) });
+    try {
+      const shell = await remoteShell({ zstd: true });
+      expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'zstd' });
+      const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `2026-12-06T02:00:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served in ${i % 97} ms\n`).join(''));
+      const src = path.join(local, 'zstd.log');
+      writeFileSync(src, text);
+      const up = await upload(shell, src, '~/zstd.log');
+      expect(up.compressed).toBe(true);
+      expect(up.wireBytes).toBeLessThan(text.length / 4);
+      expect(sha(readFileSync(path.join(home, 'zstd.log')))).toBe(sha(text));
+      const dst = path.join(local, 'zstd-back.log');
+      const down = await download(shell, '~/zstd.log', dst);
+      expect(down.compressed).toBe(true);
+      expect(down.wireBytes).toBeLessThan(text.length / 4);
+      expect(sha(readFileSync(dst))).toBe(sha(text));
+    } finally {
+      if (!own) {
+        delete z.createZstdCompress;
+        delete z.createZstdDecompress;
+      }
+    }
   });
 
   it('errors say what and where, and leave no part behind', async () => {
