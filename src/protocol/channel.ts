@@ -186,7 +186,11 @@ interface Outgoing {
   /** Payload bytes (what the window counts). */
   bytes: number;
   lastSent: number; // -Infinity: never reached a socket
+  /** When the first copy reached a socket (-Infinity: not yet). */
+  firstSent: number;
   resends: number;
+  /** The last resend was the retransmission timer's (the first copy may only be late). */
+  timerResent: boolean;
   /** The adaptive window's record of this message (null with a fixed window). */
   rec: SendRecord | null;
 }
@@ -437,7 +441,7 @@ export class DataChannel {
       });
       const bytes = q.payload.length;
       const rec = this.cc ? this.cc.onSend(bytes, this.inflightBytes) : null;
-      const o: Outgoing = { seq, frame, bytes, lastSent: -Infinity, resends: 0, rec };
+      const o: Outgoing = { seq, frame, bytes, lastSent: -Infinity, firstSent: -Infinity, resends: 0, timerResent: false, rec };
       this.inFlight.set(seq, o);
       this.inflightBytes += bytes;
       this.transmit(o, false);
@@ -471,6 +475,7 @@ export class DataChannel {
         this.inFlight.set(o.seq, o);
       }
       o.lastSent = this.now();
+      if (o.firstSent === -Infinity) o.firstSent = o.lastSent;
     }
   }
 
@@ -497,6 +502,7 @@ export class DataChannel {
       }
       this.cc?.onLoss();
       this.transmit(o, true);
+      o.timerResent = true;
       this.rto.backOff();
       return;
     }
@@ -520,9 +526,16 @@ export class DataChannel {
     if (rtt !== undefined && rtt < this.minRttSeen) this.minRttSeen = rtt;
     if (rtt !== undefined) this.rto.sample(rtt);
     if (o.rec) this.cc?.onAck(o.rec, rtt);
-    // A resent message's acknowledgement may be for the first copy; it dates the resend only
-    // when at least a round trip has passed since it (RFC 8985 step 2).
-    if (clean || (o.resends > 0 && now - o.lastSent >= this.minRttSeen)) this.detectLoss(o.lastSent);
+    // A resent message's acknowledgement may be for its first copy. One resent because later
+    // messages were acknowledged first was overtaken, so its first copy is most likely lost:
+    // the acknowledgement dates the resend once a round trip has passed since it (RFC 8985
+    // step 2). One the timer resent may only have been late (a receiver that stalled past the
+    // RTO acknowledges its backlog in order, oldest first): it then shows only that what was
+    // sent before its first copy was overtaken — dating it by the resend would declare the
+    // whole window behind it lost.
+    if (clean) this.detectLoss(o.lastSent);
+    else if (o.resends > 0 && !o.timerResent && now - o.lastSent >= this.minRttSeen) this.detectLoss(o.lastSent);
+    else if (o.resends > 0 && o.firstSent !== -Infinity) this.detectLoss(o.firstSent);
     this.pump();
     if (this.inFlight.size === 0 && this.queueHead >= this.queue.length) this.emit('idle');
   }
@@ -543,6 +556,7 @@ export class DataChannel {
       this.fastRetransmissions++;
       this.cc?.onLoss();
       this.transmit(o, true);
+      o.timerResent = false;
       if (!this.socket || o.lastSent < cutoff) return; // write failed: leave it to the timer
     }
   }

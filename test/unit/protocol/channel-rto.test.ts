@@ -142,6 +142,20 @@ describe('no spurious retransmission without loss', () => {
     sim.close();
   });
 
+  it('a receiver that stalls past the RTO: the timer resends one message, not the window behind it', () => {
+    // The first copies are only late. When the stalled agent catches up it acknowledges them
+    // in order, the oldest first; that acknowledgement may be for the first copy of the one
+    // message the timer resent, so it says nothing about what was sent after that first copy.
+    const sim = new Sim({ delayMs: 10, framesPerMs: 8, agentBusy: (t) => t >= 600 && t < 1100 });
+    const got = sim.upload(8 << 20);
+    expectSame(got, 8 << 20);
+    const st = sim.client.stats();
+    expect(sim.t).toBeGreaterThan(1100); // the stall happened during the transfer
+    expect(st.retransmissions).toBeLessThanOrEqual(3);
+    expect(st.fastRetransmissions).toBe(0);
+    sim.close();
+  });
+
   it('the same holds for the agent role (download direction)', () => {
     const sim = new Sim({ delayMs: 150 }, { window: 256 });
     const got: Buffer[] = [];
