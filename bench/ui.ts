@@ -10,8 +10,12 @@
 //     the same page (the floor: parsing and rendering alone).
 // The sandbox runs without real-agent pacing (≤1 KB messages 1 ms apart would cap the
 // terminal at ~1 MB/s): this measures Hatch, not the simulated agent.
-// Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--dist DIR]
-//   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting).
+// Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--dist DIR] [--cpuprofile FILE]
+//   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting);
+//   DIR must lie inside this checkout (e.g. node_modules/.ab/base: cp -r dist there), as
+//   the bundle loads its dependencies from node_modules.
+//   --cpuprofile FILE writes a V8 CPU profile of the timed filter keystrokes (open it in
+//   Chromium's DevTools; the renderer bundle has source maps).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +39,7 @@ function textArg(name: string): string | undefined {
 }
 const SKIP_TERMINAL = process.argv.includes('--skip-terminal');
 const DIST = textArg('--dist');
+const CPU_PROFILE = textArg('--cpuprofile');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs: number[]) => Math.max(...xs);
@@ -146,11 +151,16 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   const filter = page.getByRole('searchbox', { name: 'Filter nodes' });
   const queries = ['web-00', 'tag:Environment=prod', '10.1', 'status:online platform:linux db'];
   const keystrokes: Array<{ ms: number; changed: boolean }> = [];
+  const profiles: unknown[] = [];
   // Where the keystrokes' time goes (Chromium's own counters, summed over the timed keys only).
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const spent = { LayoutDuration: 0, RecalcStyleDuration: 0, ScriptDuration: 0, LayoutCount: 0 };
+  if (CPU_PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  }
   for (const query of queries) {
     const settled: string[] = [];
     for (let i = 1; i <= query.length; i++) {
@@ -168,6 +178,7 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
     await filter.focus();
     let previous = await page.evaluate(footerText);
     const before = await metrics();
+    if (CPU_PROFILE) await cdp.send('Profiler.start');
     for (let i = 0; i < query.length; i++) {
       const target = settled[i];
       const waiting = page.evaluate(
@@ -196,10 +207,16 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
       previous = target;
     }
     const after = await metrics();
+    if (CPU_PROFILE) profiles.push((await cdp.send('Profiler.stop')).profile);
     for (const key of Object.keys(spent) as Array<keyof typeof spent>) spent[key] += after[key] - before[key];
     await filter.fill('');
   }
   await cdp.detach();
+  if (CPU_PROFILE) {
+    // One profile per query; the last one's name is FILE, the others FILE.1, FILE.2 …
+    profiles.forEach((profile, i) => writeFileSync(i === profiles.length - 1 ? CPU_PROFILE : `${CPU_PROFILE}.${i + 1}`, JSON.stringify(profile)));
+    out(`  CPU profiles of the timed keystrokes: ${CPU_PROFILE} (+ .1 … .${profiles.length - 1})`);
+  }
   const ms = keystrokes.map((k) => k.ms);
   const changed = keystrokes.filter((k) => k.changed).map((k) => k.ms);
 

@@ -252,14 +252,14 @@ export class HatchHost {
         listings.set(key, controller);
         try {
           const snapshot = await inventory.list(profile, region, { signal: controller.signal, onProgress: (progress) => this.emit('inventory.progress', progress) });
-          health.succeeded(profile);
+          health.succeeded(profile, region);
           return snapshot;
         } catch (error) {
           if (controller.signal.aborted) throw new HatchError('Unavailable', 'Listing was cancelled.', 'Refresh to list the nodes again.');
           const endpoint = (await profiles.list().catch(() => [])).find((p) => p.name === profile)?.endpointUrl ?? null;
           const actionable = actionableError(error, { profile, region, doing: 'listing its managed nodes', endpoint });
           if (!actionable) throw error;
-          health.failed(profile, actionable);
+          health.failed(profile, region, actionable);
           throw actionable;
         } finally {
           if (listings.get(key) === controller) listings.delete(key);

@@ -1,7 +1,7 @@
 // The app frame: title bar, profile sidebar, tabbed main area and status bar, plus the
 // window-wide layers (dialogs, toasts, tooltips, the palette).
-import { useCallback, useEffect, useState } from 'react';
-import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Panel, PanelGroup, PanelResizeHandle, type ImperativePanelHandle } from 'react-resizable-panels';
 import { api } from './api';
 import { useAppStore } from './stores/app-store';
 import type { Tab } from './stores/app-store';
@@ -53,10 +53,42 @@ function TabView({ tab }: { tab: Tab }) {
   }
 }
 
-// Panel sizes are percentages of the window: the sidebar starts at 220 px and never goes under 150 px.
-const percentOfWindow = (px: number) => Math.min(40, (px / Math.max(window.innerWidth, 1)) * 100);
-const sidebarDefault = percentOfWindow(220);
-const sidebarMin = percentOfWindow(150);
+// The sidebar keeps its width in pixels (the panels library thinks in percentages of the
+// window): 220 px at first, at least 150, at most 40 % of the window; what the person
+// chose is remembered and kept when the window is resized.
+const SIDEBAR_KEY = 'hatch.sidebarWidth';
+const SIDEBAR_MIN_PX = 150;
+const percentOf = (px: number, windowWidth: number) => Math.min(40, (px / Math.max(windowWidth, 1)) * 100);
+function savedSidebarPx(): number {
+  const px = Number(localStorage.getItem(SIDEBAR_KEY));
+  return Number.isFinite(px) && px >= SIDEBAR_MIN_PX ? px : 220;
+}
+
+function useSidebarWidth() {
+  const panel = useRef<ImperativePanelHandle>(null);
+  const [windowWidth, setWindowWidth] = useState(() => window.innerWidth);
+  const [initial] = useState(savedSidebarPx);
+  useEffect(() => {
+    const onResize = () => setWindowWidth(window.innerWidth);
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  // After the new minimum is in place (resizing first would clamp to the old one). Until
+  // then, sizes the library reports come from the window's change, not the person's: not saved.
+  const settledWidth = useRef(windowWidth);
+  useEffect(() => {
+    settledWidth.current = windowWidth;
+    panel.current?.resize(percentOf(savedSidebarPx(), windowWidth));
+  }, [windowWidth]);
+  const sizes = {
+    defaultSize: percentOf(initial, windowWidth),
+    minSize: percentOf(SIDEBAR_MIN_PX, windowWidth),
+    onResize: (percent: number) => {
+      if (window.innerWidth === settledWidth.current) localStorage.setItem(SIDEBAR_KEY, String(Math.round((percent / 100) * window.innerWidth)));
+    },
+  };
+  return [panel, sizes] as const;
+}
 
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
@@ -67,6 +99,7 @@ export function App() {
   useGlobalShortcuts(openPalette);
   useFocusRecovery();
   useAppSettingsSync();
+  const [sidebarPanel, sidebar] = useSidebarWidth();
 
   // Dialogs, menus and toasts are portalled to <body>: the theme's variables live on <html>.
   useEffect(() => {
@@ -105,8 +138,8 @@ export function App() {
       <div className="app" data-theme={theme}>
         <TitleBar onOpenPalette={openPalette} />
         {/* The sidebar is resizable (drag, or arrows on the focused handle); its width is remembered. */}
-        <PanelGroup direction="horizontal" className="body" autoSaveId="hatch.sidebar" keyboardResizeBy={2}>
-          <Panel id="sidebar" order={0} defaultSize={sidebarDefault} minSize={sidebarMin} maxSize={40} className="sidebar-panel">
+        <PanelGroup direction="horizontal" className="body" keyboardResizeBy={2}>
+          <Panel id="sidebar" order={0} ref={sidebarPanel} defaultSize={sidebar.defaultSize} minSize={sidebar.minSize} maxSize={40} onResize={sidebar.onResize} className="sidebar-panel">
             <Sidebar />
           </Panel>
           <PanelResizeHandle className="resize-handle sidebar-handle" aria-label="Resize the sidebar" />

@@ -16,6 +16,8 @@ const DEFAULTS: NodesViewState = { query: '', sort: { key: 'name', dir: 1 }, tag
 const key = (profile: string) => `hatch.nodes.${profile}`;
 
 export function loadViewState(profile: string): NodesViewState {
+  const unsaved = pending.get(profile);
+  if (unsaved) return unsaved;
   try {
     const raw = JSON.parse(localStorage.getItem(key(profile)) ?? 'null') as Partial<NodesViewState> | null;
     if (!raw || typeof raw !== 'object') return DEFAULTS;
@@ -30,6 +32,19 @@ export function loadViewState(profile: string): NodesViewState {
   }
 }
 
+// Writes are gathered for a moment (typing a filter would otherwise write on every key) and
+// flushed before the page goes away.
+const pending = new Map<string, NodesViewState>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+function flush(): void {
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  for (const [profile, state] of pending) localStorage.setItem(key(profile), JSON.stringify(state));
+  pending.clear();
+}
+globalThis.addEventListener?.('pagehide', flush);
+
 export function saveViewState(profile: string, state: NodesViewState): void {
-  localStorage.setItem(key(profile), JSON.stringify(state));
+  pending.set(profile, state);
+  flushTimer ??= setTimeout(flush, 300);
 }

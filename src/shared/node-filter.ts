@@ -123,6 +123,36 @@ export function filterNodes(nodes: readonly ManagedNode[], query: string | NodeQ
   return out;
 }
 
+/**
+ * Whether every node matching `next` also matches `previous`, so `next` may filter the
+ * previous result instead of the whole list (typing on: "web" → "web-0"). Conservative:
+ * a text term may be lengthened, any other term must stay exactly as it was, and terms
+ * may be added; anything else (a deleted character, tag:Env → tag:Env=, a negation that
+ * grows) filters the whole list again.
+ */
+export function refines(previous: NodeQuery, next: NodeQuery): boolean {
+  return previous.terms.every((old) =>
+    next.terms.some((term) =>
+      old.type === 'text' && !old.negate && term.type === 'text' && !term.negate ? term.value.includes(old.value) : JSON.stringify(old) === JSON.stringify(term),
+    ),
+  );
+}
+
+/**
+ * A filter that remembers its last answer: while the list is the same array and the query
+ * only narrows (see `refines`), it scans the previous matches instead of every node.
+ */
+export function createNodeFilter(): (nodes: readonly ManagedNode[], query: string) => ManagedNode[] {
+  let last: { nodes: readonly ManagedNode[]; query: NodeQuery; rows: ManagedNode[] } | null = null;
+  return (nodes, text) => {
+    const query = parseNodeQuery(text);
+    const from = last && last.nodes === nodes && refines(last.query, query) ? last.rows : nodes;
+    const rows = filterNodes(from, query);
+    last = { nodes, query, rows };
+    return rows;
+  };
+}
+
 export function matchesNode(node: ManagedNode, query: NodeQuery): boolean {
   const key = searchKey(node);
   return query.terms.every((term) => matches(key, term) !== term.negate);
@@ -234,13 +264,13 @@ export function tagIndex(nodes: readonly ManagedNode[]): Map<string, Map<string,
 }
 
 /** Why a query found nothing, in words (one line per term that alone excludes everything). */
-export function explainEmpty(nodes: readonly ManagedNode[], query: string): string[] {
+export function explainEmpty(nodes: readonly ManagedNode[], query: string, index: Map<string, Map<string, number>> = tagIndex(nodes)): string[] {
   const parsed = parseNodeQuery(query);
   const reasons: string[] = [];
-  const index = tagIndex(nodes);
   const keys = [...index.keys()];
   for (const term of parsed.terms) {
-    if (filterNodes(nodes, { terms: [term], problems: [] }).length > 0) continue;
+    const alone = { terms: [term], problems: [] };
+    if (nodes.some((node) => matchesNode(node, alone))) continue;
     if (term.type === 'tag' && !term.negate) {
       const wanted = [term.key, ...(TAG_ALIASES[term.key] ?? [])];
       const real = keys.find((k) => wanted.includes(k.toLowerCase()));

@@ -45,9 +45,10 @@ test('first run: recordings are announced once, with where they go and how to tu
   await notice.getByRole('button', { name: 'Turn recordings off' }).click();
   await expect(notice).toBeHidden();
   // Kept by main in settings.json, and the Settings view shows it.
-  const file = JSON.parse(readFileSync(path.join(host.home, '.hatch', 'settings.json'), 'utf8'));
-  expect(file.app.recordings.enabled).toBe(false);
-  expect(file.app.recordingsNoticeSeen).toBe(true);
+  // Main writes the file after it answers: wait for it (a read straight away may see the old one).
+  const settingsFile = () => JSON.parse(readFileSync(path.join(host.home, '.hatch', 'settings.json'), 'utf8'));
+  await expect.poll(() => settingsFile().app.recordings.enabled, { message: 'recordings.enabled in settings.json' }).toBe(false);
+  expect(settingsFile().app.recordingsNoticeSeen).toBe(true);
   await page.reload();
   await expect(page.getByRole('grid', { name: 'Managed nodes' }).getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 30_000 });
   await expect(notice).toBeHidden();

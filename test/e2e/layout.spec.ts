@@ -159,6 +159,13 @@ test('every view fits 1024x700 and 1400x900 in both themes, with nothing scrolli
       },
     },
     {
+      name: 'containers',
+      open: async () => {
+        await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Containers' }).click();
+        await expect(page.getByRole('tree', { name: /ECS clusters/ }).getByRole('treeitem', { name: /^prod\b/ })).toBeVisible({ timeout: 30_000 });
+      },
+    },
+    {
       name: 'palette',
       open: async () => {
         await page.getByRole('tab', { name: 'Nodes' }).click();

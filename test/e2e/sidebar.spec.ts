@@ -1,5 +1,5 @@
 // The sidebar is resizable (drag its edge, or arrows on the focused handle) and keeps its
-// width across a reload. Real browser host, embedded sandbox.
+// width, in pixels, across a reload and a resized window. Real browser host, embedded sandbox.
 import { expect, test, type Page } from '@playwright/test';
 import { startHatchWeb, type RunningHost } from './host';
 
@@ -39,19 +39,24 @@ test('the sidebar is resized by dragging or the keyboard and keeps its width aft
   const narrow = await sidebarWidth(page);
   expect(narrow, `after 30 × ArrowLeft from ${dragged}px`).toBeLessThan(dragged - 100);
   expect(narrow).toBeGreaterThanOrEqual(148);
-  const saved = () => page.evaluate(() => localStorage.getItem('react-resizable-panels:hatch.sidebar'));
+  const saved = () => page.evaluate(() => localStorage.getItem('hatch.sidebarWidth'));
   const before = await saved();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   const chosen = await sidebarWidth(page);
   expect(chosen, `two steps right from ${narrow}px`).toBeGreaterThan(narrow + 20);
   expect(chosen).toBeLessThan(narrow + 60);
-  // The library saves the layout 100 ms after the last change.
-  await expect.poll(saved, { message: 'the layout saved after the last key' }).not.toBe(before);
+  await expect.poll(saved, { message: 'the width saved after the last key' }).not.toBe(before);
 
   // Nothing beside it spills sideways, and after a reload the width is the one chosen.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
   await page.reload();
   await expect(page.getByRole('grid', { name: 'Managed nodes' }).getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 30_000 });
-  await expect.poll(() => sidebarWidth(page), { message: `the width after a reload (chosen: ${chosen}px)` }).toBeCloseTo(chosen, 0);
+  await expect.poll(() => sidebarWidth(page), { message: `the width after a reload (chosen: ${chosen}px)` }).toBeCloseTo(chosen, -1);
+
+  // A wider window keeps the sidebar's width in pixels (the workspace gets the room).
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await expect.poll(() => sidebarWidth(page), { message: `the width at 1400 px (chosen: ${chosen}px)` }).toBeCloseTo(chosen, -1);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await expect.poll(() => sidebarWidth(page), { message: `the width back at 1024 px (chosen: ${chosen}px)` }).toBeCloseTo(chosen, -1);
 });

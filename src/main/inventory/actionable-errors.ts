@@ -87,32 +87,47 @@ export function actionableError(error: unknown, context: { profile: string; regi
 }
 
 /**
- * Profiles whose last call failed for an actionable reason: their dot shows the error until
- * a call of theirs succeeds. Changes are announced (the host re-sends the profile list).
+ * Profiles whose last call failed for an actionable reason, per profile AND region: their
+ * dot shows the error until a call there succeeds, and the summary names each failing
+ * region. An unreachable endpoint or a denied call is about one region (an SCP may deny
+ * only eu-west-1; a VPC endpoint may serve one region), so a success in another region
+ * leaves it alone; expired or refused credentials are about the whole profile, so any
+ * success clears them everywhere. Changes are announced (the host re-sends the profile list).
  */
 export class ProfileHealth {
-  private readonly problems = new Map<string, { kind: ProblemKind; message: string }>();
+  /** profile → region → the problem seen there. */
+  private readonly problems = new Map<string, Map<string, { kind: ProblemKind; message: string }>>();
 
   constructor(private readonly changed: () => void) {}
 
-  failed(profile: string, error: HatchError): void {
+  failed(profile: string, region: string, error: HatchError): void {
     if (!isProblemKind(error.detail)) return;
     const text = error.action ? `${error.message} ${error.action}` : error.message;
-    const before = this.problems.get(profile);
-    if (before?.message === text) return;
-    this.problems.set(profile, { kind: error.detail, message: text });
+    const regions = this.problems.get(profile) ?? new Map<string, { kind: ProblemKind; message: string }>();
+    if (regions.get(region)?.message === text) return;
+    regions.set(region, { kind: error.detail, message: text });
+    this.problems.set(profile, regions);
     this.changed();
   }
 
-  succeeded(profile: string): void {
-    if (this.problems.delete(profile)) this.changed();
+  succeeded(profile: string, region: string): void {
+    const regions = this.problems.get(profile);
+    if (!regions) return;
+    let cleared = regions.delete(region);
+    for (const [other, problem] of regions) {
+      if (problem.kind === 'credentials-expired' || problem.kind === 'credentials-invalid') cleared = regions.delete(other) || cleared;
+    }
+    if (regions.size === 0) this.problems.delete(profile);
+    if (cleared) this.changed();
   }
 
-  /** The summaries with the known problems applied. */
-  apply<T extends { name: string; credentialState: string; error: string | null }>(profiles: T[]): T[] {
+  /** The summaries with the known problems applied: each failing region's message, once. */
+  apply<T extends { name: string; credentialState: string; error: string | null }>(profiles: T[]): Array<T & { regionErrors?: Record<string, string> }> {
     return profiles.map((p) => {
-      const problem = this.problems.get(p.name);
-      return problem ? { ...p, credentialState: 'error', error: problem.message } : p;
+      const regions = this.problems.get(p.name);
+      if (!regions?.size) return p;
+      const regionErrors = Object.fromEntries([...regions].sort(([a], [b]) => a.localeCompare(b)).map(([region, problem]) => [region, problem.message]));
+      return { ...p, credentialState: 'error', error: [...new Set(Object.values(regionErrors))].join('\n'), regionErrors };
     });
   }
 }

@@ -3,7 +3,22 @@ import type { ProfileSummary } from '../../shared/contract';
 import type { InventoryState } from '../stores/app-store';
 import { api } from '../api';
 
-export function InventoryError({ profile, region, inventory, stale, onRetry }: { profile: ProfileSummary; region: string; inventory: InventoryState; stale: boolean; onRetry(): void }) {
+/** `alsoIn`: other regions that failed the same way (said here rather than in alerts of their own). */
+export function InventoryError({
+  profile,
+  region,
+  alsoIn = [],
+  inventory,
+  stale,
+  onRetry,
+}: {
+  profile: ProfileSummary;
+  region: string;
+  alsoIn?: string[];
+  inventory: InventoryState;
+  stale: boolean;
+  onRetry(): void;
+}) {
   const kind = inventory.errorInfo?.detail ?? null;
   const action = inventory.errorInfo?.action ?? null;
   const signIn = kind === 'credentials-expired' && (profile.kind === 'sso' || profile.kind === 'mfa');
@@ -11,6 +26,7 @@ export function InventoryError({ profile, region, inventory, stale, onRetry }: {
     <div className="inline-error actionable" role="alert">
       <div>
         <strong>{inventory.error}</strong>
+        {alsoIn.length > 0 && <div>The same in {alsoIn.join(', ')}.</div>}
         {action && <div>{action}</div>}
         {stale && <div className="dim small">The list below is from {inventory.updatedAt ? new Date(inventory.updatedAt).toLocaleTimeString() : 'earlier'}.</div>}
         {region && <span className="sr-only"> ({region})</span>}

@@ -83,6 +83,7 @@ export function Sidebar() {
                 tabIndex={0}
                 className={profile.name === selected ? 'profile selected' : 'profile'}
                 title={profile.error ?? `${profile.name}: ${dot.label}`}
+                aria-description={profile.regionErrors ? `error in ${Object.keys(profile.regionErrors).join(', ')}` : undefined}
                 onClick={() => selectProfile(profile.name)}
                 onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && selectProfile(profile.name)}
               >
@@ -91,6 +92,11 @@ export function Sidebar() {
                 </span>
                 <span className="profile-name">{profile.name}</span>
                 {profile.name !== selected && profile.region && <span className="profile-region">{profile.region}</span>}
+                {profile.name === selected && region && profile.regionErrors?.[region] === undefined && profile.regionErrors && (
+                  <span className="profile-region dot-error" title={profile.error ?? undefined}>
+                    ⚠ {Object.keys(profile.regionErrors).join(', ')}
+                  </span>
+                )}
                 {profile.name === selected && profile.source === 'config' && (
                   <button
                     type="button"
@@ -114,8 +120,8 @@ export function Sidebar() {
                     onChange={(e) => selectRegion(e.target.value)}
                   >
                     {regionChoices(profile, region).map((r) => (
-                      <option key={r} value={r}>
-                        {r}
+                      <option key={r} value={r} title={profile.regionErrors?.[r]}>
+                        {profile.regionErrors?.[r] ? `⚠ ${r}` : r}
                       </option>
                     ))}
                   </select>

@@ -6,12 +6,12 @@
 // refreshes itself in the background and when the window gets focus, keeping the
 // selection and the scroll position. Sorting happens once per listing or sort change; the
 // filter only narrows the sorted list, so typing stays within a frame on 10,000 rows.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Panel, PanelGroup, PanelResizeHandle } from 'react-resizable-panels';
 import { useShallow } from 'zustand/react/shallow';
 import type { ManagedNode } from '../../shared/domain/inventory';
-import { explainEmpty, filterNodes, parseNodeQuery, tagCompletionAt, tagIndex } from '../../shared/node-filter';
+import { createNodeFilter, explainEmpty, parseNodeQuery, tagCompletionAt, tagIndex } from '../../shared/node-filter';
 import { useAppStore, type InventoryState } from '../stores/app-store';
 import { api } from '../api';
 import { openForwardDialog, startSessionOn } from '../actions';
@@ -170,7 +170,9 @@ export function NodesView() {
     const rank = (n: ManagedNode) => (favourites.has(n.id) ? 0 : recent.has(n.id) ? 1 : 2);
     return byColumn.sort((a, b) => rank(a) - rank(b) || (rank(a) === 1 ? recent.get(a.id)! - recent.get(b.id)! : 0));
   }, [allNodes, view.sort, marks]);
-  const rows = useMemo(() => filterNodes(sorted, query), [sorted, query]);
+  // Typing on narrows the previous matches instead of scanning every node again.
+  const [filter] = useState(createNodeFilter);
+  const rows = useMemo(() => filter(sorted, query), [filter, sorted, query]);
   const problems = useMemo(() => parseNodeQuery(query).problems, [query]);
   const tags = useMemo(() => tagIndex(allNodes), [allNodes]);
   const tagKeys = useMemo(() => [...tags.keys()].sort(collator.compare), [tags]);
@@ -277,7 +279,16 @@ export function NodesView() {
   const first = selectedNodes[0];
   const blocked = first ? whyNoSession(first) : 'Select a node first.';
   const updatedAt = Math.min(...inventories.map((inv) => inv?.updatedAt ?? Infinity));
-  const failed = inventories.flatMap((inv, i) => (inv?.error ? [{ region: shownRegions[i], inv }] : []));
+  // Listings that failed, one alert per cause: "All regions" against an unreachable endpoint
+  // says so once (naming the other regions), not once per region.
+  const failed: Array<{ region: string; inv: InventoryState; alsoIn: string[] }> = [];
+  inventories.forEach((inv, i) => {
+    if (!inv?.error) return;
+    const cause = inv.errorInfo?.detail ? `${inv.errorInfo.detail}\n${inv.errorInfo.action ?? ''}` : null;
+    const same = cause ? failed.find((f) => f.inv.errorInfo?.detail && `${f.inv.errorInfo.detail}\n${f.inv.errorInfo.action ?? ''}` === cause) : undefined;
+    if (same) same.alsoIn.push(shownRegions[i]);
+    else failed.push({ region: shownRegions[i], inv, alsoIn: [] });
+  });
   const menuItems = () => {
     const node = menuNode.current ?? rows[cursorIndex];
     if (!node) return [];
@@ -330,59 +341,39 @@ export function NodesView() {
         </div>
         <div className="node-scroller" ref={scroller} tabIndex={-1}>
           {!loading && rows.length === 0 && (
-            <EmptyResult inventory={inventory} nodes={allNodes} query={query} tagKeys={tagKeys} onTagKey={insertTagKey} onClear={() => update({ query: '' })} failed={failed.length > 0} />
+            <EmptyResult inventory={inventory} nodes={allNodes} tags={tags} query={query} tagKeys={tagKeys} onTagKey={insertTagKey} onClear={() => update({ query: '' })} failed={failed.length > 0} />
           )}
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {/* One handler each for the rows' clicks (rows are memoised and carry no closures of their own). */}
+          <div
+            style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+            onClick={(e) => {
+              const index = rowIndexOf(e);
+              if (index >= 0) click(index, e);
+            }}
+            onDoubleClick={(e) => start(rows[rowIndexOf(e)])}
+            onContextMenu={(e) => {
+              const index = rowIndexOf(e);
+              const node = rows[index];
+              if (!node) return;
+              menuNode.current = node;
+              if (!selected.has(node.id)) click(index, { ctrlKey: false, metaKey: false, shiftKey: false } as React.MouseEvent);
+            }}
+          >
             {virtualizer.getVirtualItems().map((item) => {
               const node = rows[item.index];
-              const status = STATUS[node.pingStatus];
-              const favourite = marks.favourites.includes(node.id);
-              const why = whyNoSession(node);
               return (
-                <div
+                <NodeRow
                   key={rowId(node)}
-                  id={rowId(node)}
-                  role="row"
-                  aria-selected={selected.has(node.id)}
-                  className={`node-row${selected.has(node.id) ? ' selected' : ''}${item.index === cursorIndex ? ' cursor' : ''}${why ? ' unavailable' : ''}`}
-                  style={{ gridTemplateColumns: grid, transform: `translateY(${item.start}px)` }}
-                  title={why ?? undefined}
-                  onClick={(e) => click(item.index, e)}
-                  onDoubleClick={() => start(node)}
-                  {...fileDropProps(() => (why ? null : { profile: profileName, region: node.region, target: node.id, nodeName: node.name }))}
-                  onContextMenu={() => {
-                    menuNode.current = node;
-                    if (!selected.has(node.id)) click(item.index, { ctrlKey: false, metaKey: false, shiftKey: false } as React.MouseEvent);
-                  }}
-                >
-                  <span role="gridcell" className="star-cell">
-                    <button
-                      type="button"
-                      tabIndex={-1}
-                      className={favourite ? 'star on' : 'star'}
-                      aria-pressed={favourite}
-                      aria-label={`${favourite ? 'Remove' : 'Add'} ${node.name} ${favourite ? 'from' : 'to'} favourites`}
-                      title={favourite ? 'Favourite (click to remove)' : 'Add to favourites'}
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        toggleFavourite(profile.name, node.id);
-                      }}
-                    >
-                      {favourite ? '★' : '☆'}
-                    </button>
-                  </span>
-                  {columns.map((column) =>
-                    column.key === 'pingStatus' ? (
-                      <span role="gridcell" key={column.key}>
-                        <span className={`dot ${status.className}`}>●</span> {status.label}
-                      </span>
-                    ) : (
-                      <span role="gridcell" key={column.key} className={column.mono ? 'mono' : undefined} title={column.key === 'name' && !why ? `${node.name} · ${node.id}` : undefined}>
-                        {cellValue(node, column.key)}
-                      </span>
-                    ),
-                  )}
-                </div>
+                  node={node}
+                  index={item.index}
+                  top={item.start}
+                  selected={selected.has(node.id)}
+                  cursor={item.index === cursorIndex}
+                  favourite={marks.favourites.includes(node.id)}
+                  grid={grid}
+                  columns={columns}
+                  profile={profileName}
+                />
               );
             })}
           </div>
@@ -488,8 +479,16 @@ export function NodesView() {
           {e.region}: {e.message}
         </div>
       ))}
-      {failed.map(({ region: r, inv }) => (
-        <InventoryError key={r} profile={profile} region={r} inventory={inv!} stale={inv!.nodes.length > 0} onRetry={() => void useAppStore.getState().loadInventory(profile.name, r)} />
+      {failed.map(({ region: r, inv, alsoIn }) => (
+        <InventoryError
+          key={r}
+          profile={profile}
+          region={r}
+          alsoIn={alsoIn}
+          inventory={inv}
+          stale={inv.nodes.length > 0}
+          onRetry={() => [r, ...alsoIn].forEach((each) => void useAppStore.getState().loadInventory(profile.name, each))}
+        />
       ))}
       <PanelGroup direction="horizontal" className="nodes-body" autoSaveId="hatch.nodes.detail">
         <Panel id="nodes-table" order={0} minSize={40} className="nodes-table-panel">
@@ -538,10 +537,86 @@ export function NodesView() {
   );
 }
 
+/** The row index of the row an event happened in, or -1. */
+function rowIndexOf(event: React.MouseEvent): number {
+  const row = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
+  return row ? Number(row.dataset.index) : -1;
+}
+
+/**
+ * One row of the table. Memoised: a keystroke in the filter re-renders only the rows whose
+ * node, place or state changed (the props are all values or stable arrays).
+ */
+const NodeRow = memo(function NodeRow({
+  node,
+  index,
+  top,
+  selected,
+  cursor,
+  favourite,
+  grid,
+  columns,
+  profile,
+}: {
+  node: ManagedNode;
+  index: number;
+  top: number;
+  selected: boolean;
+  cursor: boolean;
+  favourite: boolean;
+  grid: string;
+  columns: Column[];
+  profile: string;
+}) {
+  const status = STATUS[node.pingStatus];
+  const why = whyNoSession(node);
+  return (
+    <div
+      id={rowId(node)}
+      role="row"
+      data-index={index}
+      aria-selected={selected}
+      className={`node-row${selected ? ' selected' : ''}${cursor ? ' cursor' : ''}${why ? ' unavailable' : ''}`}
+      style={{ gridTemplateColumns: grid, transform: `translateY(${top}px)` }}
+      title={why ?? undefined}
+      {...fileDropProps(() => (why ? null : { profile, region: node.region, target: node.id, nodeName: node.name }))}
+    >
+      <span role="gridcell" className="star-cell">
+        <button
+          type="button"
+          tabIndex={-1}
+          className={favourite ? 'star on' : 'star'}
+          aria-pressed={favourite}
+          aria-label={`${favourite ? 'Remove' : 'Add'} ${node.name} ${favourite ? 'from' : 'to'} favourites`}
+          title={favourite ? 'Favourite (click to remove)' : 'Add to favourites'}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggleFavourite(profile, node.id);
+          }}
+        >
+          {favourite ? '★' : '☆'}
+        </button>
+      </span>
+      {columns.map((column) =>
+        column.key === 'pingStatus' ? (
+          <span role="gridcell" key={column.key}>
+            <span className={`dot ${status.className}`}>●</span> {status.label}
+          </span>
+        ) : (
+          <span role="gridcell" key={column.key} className={column.mono ? 'mono' : undefined} title={column.key === 'name' && !why ? `${node.name} · ${node.id}` : undefined}>
+            {cellValue(node, column.key)}
+          </span>
+        ),
+      )}
+    </div>
+  );
+});
+
 /** Nothing to show: say why, and offer the next step. */
 function EmptyResult({
   inventory,
   nodes,
+  tags,
   query,
   tagKeys,
   onTagKey,
@@ -550,6 +625,7 @@ function EmptyResult({
 }: {
   inventory: InventoryState | undefined;
   nodes: ManagedNode[];
+  tags: Map<string, Map<string, number>>;
   query: string;
   tagKeys: string[];
   onTagKey(key: string): void;
@@ -558,7 +634,7 @@ function EmptyResult({
 }) {
   if (failed && nodes.length === 0) return <div className="empty-state small-empty">No nodes to show: the listing failed (see above).</div>;
   if (nodes.length === 0) return <div className="empty-state small-empty">{inventory ? 'This profile and region have no managed nodes.' : 'Not listed yet.'}</div>;
-  const reasons = explainEmpty(nodes, query);
+  const reasons = explainEmpty(nodes, query, tags);
   return (
     <div className="empty-state small-empty empty-why" role="status">
       <p>

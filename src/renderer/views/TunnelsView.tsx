@@ -205,7 +205,14 @@ export function TunnelsView() {
                   </td>
                   <td className="col-traffic">
                     <Sparkline values={s?.history ?? []} label={`Throughput of ${label}`} />
-                    <div className="small nowrap">{s ? `↑ ${formatRate(s.latest.rateUp)} ↓ ${formatRate(s.latest.rateDown)}` : ''}</div>
+                    {/* Up and down each on one line, on two lines when the column is narrow (1024 px). */}
+                    <div className="small">
+                      {s ? (
+                        <>
+                          <span className="nowrap">↑ {formatRate(s.latest.rateUp)}</span> <span className="nowrap">↓ {formatRate(s.latest.rateDown)}</span>
+                        </>
+                      ) : null}
+                    </div>
                   </td>
                   <td className="col-conns">{s ? `${s.latest.activeConnections} open / ${s.latest.totalConnections}` : '—'}</td>
                   <td className="col-total small">{s ? `↑ ${formatBytes(s.latest.bytesUp)} ↓ ${formatBytes(s.latest.bytesDown)}` : ''}</td>

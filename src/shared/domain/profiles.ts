@@ -29,6 +29,8 @@ export const ProfileSummary = z.object({
   endpointUrl: z.string().nullable(),
   credentialState: CredentialState,
   error: z.string().nullable(),
+  /** Regions whose last listing failed for a reason the person can act on, with that reason. */
+  regionErrors: z.record(z.string(), z.string()).optional(),
   source: z.enum(['config', 'builtin']),
 });
 export type ProfileSummary = z.infer<typeof ProfileSummary>;

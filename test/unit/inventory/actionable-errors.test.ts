@@ -39,24 +39,44 @@ describe('actionableError', () => {
 });
 
 describe('ProfileHealth', () => {
-  it('marks the profile until a call of it succeeds, announcing each change once', () => {
+  const profiles: Array<{ name: string; credentialState: string; error: string | null }> = [
+    { name: 'prod', credentialState: 'ready', error: null },
+    { name: 'dev', credentialState: 'ready', error: null },
+  ];
+
+  it('marks the profile and region until a call there succeeds, announcing each change once', () => {
     let changes = 0;
     const health = new ProfileHealth(() => changes++);
-    const profiles = [
-      { name: 'prod', credentialState: 'ready', error: null },
-      { name: 'dev', credentialState: 'ready', error: null },
-    ];
     const problem = actionableError(awsError('AccessDeniedException', 'denied'), where)!;
-    health.failed('prod', problem);
-    health.failed('prod', problem);
+    health.failed('prod', 'eu-west-1', problem);
+    health.failed('prod', 'eu-west-1', problem);
     expect(changes).toBe(1);
+    const text = `${problem.message} ${problem.action}`;
     expect(health.apply(profiles)).toEqual([
-      { name: 'prod', credentialState: 'error', error: `${problem.message} ${problem.action}` },
+      { name: 'prod', credentialState: 'error', error: text, regionErrors: { 'eu-west-1': text } },
       { name: 'dev', credentialState: 'ready', error: null },
     ]);
-    health.succeeded('prod');
-    health.succeeded('prod');
+    // A success in another region does not hide eu-west-1's problem.
+    health.succeeded('prod', 'us-east-1');
+    expect(changes).toBe(1);
+    expect(health.apply(profiles)[0]).toMatchObject({ credentialState: 'error', regionErrors: { 'eu-west-1': text } });
+    health.succeeded('prod', 'eu-west-1');
+    health.succeeded('prod', 'eu-west-1');
     expect(changes).toBe(2);
     expect(health.apply(profiles)).toEqual(profiles);
+  });
+
+  it('names each failing region once; expired credentials clear everywhere on any success', () => {
+    const health = new ProfileHealth(() => undefined);
+    const unreachable = actionableError(Object.assign(new Error('getaddrinfo ENOTFOUND ssm.example.invalid'), { code: 'ENOTFOUND' }), { profile: 'prod', region: 'us-east-1', doing: 'listing' })!;
+    const expired = actionableError(awsError('ExpiredTokenException', 'expired'), { profile: 'prod', region: 'eu-west-1', doing: 'listing' })!;
+    health.failed('prod', 'us-east-1', unreachable);
+    health.failed('prod', 'eu-west-1', expired);
+    const [prod] = health.apply(profiles);
+    expect(Object.keys(prod.regionErrors ?? {})).toEqual(['eu-west-1', 'us-east-1']);
+    expect(prod.error?.split('\n')).toEqual([`${expired.message} ${expired.action}`, `${unreachable.message} ${unreachable.action}`]);
+    // Signed in again: a listing in ap-south-1 works, so the credentials are good in eu-west-1 too.
+    health.succeeded('prod', 'ap-south-1');
+    expect(health.apply(profiles)[0].regionErrors).toEqual({ 'us-east-1': `${unreachable.message} ${unreachable.action}` });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainEmpty, filterNodes, parseNodeQuery, tagCompletionAt, tagIndex } from '../../../src/shared/node-filter';
+import { createNodeFilter, explainEmpty, filterNodes, parseNodeQuery, refines, tagCompletionAt, tagIndex } from '../../../src/shared/node-filter';
 import { makeNodes } from './nodes';
 import type { ManagedNode } from '../../../src/shared/domain/inventory';
 
@@ -106,5 +106,34 @@ describe('what an operator types', () => {
     expect(tagCompletionAt('-tag:')).toEqual({ kind: 'key', typed: '', start: 1 });
     expect(tagCompletionAt('web')).toBeNull();
     expect([...tagIndex(fleet).keys()]).toEqual(['Environment', 'Role', 'env']);
+  });
+});
+
+describe('typing on narrows the previous matches', () => {
+  it('refines: lengthened text and added terms narrow; anything else does not', () => {
+    const r = (a: string, b: string) => refines(parseNodeQuery(a), parseNodeQuery(b));
+    expect(r('', 'w')).toBe(true);
+    expect(r('web', 'web-0')).toBe(true);
+    expect(r('web', 'xweb')).toBe(true);
+    expect(r('web', 'web status:online')).toBe(true);
+    expect(r('status:online', 'status:online db')).toBe(true);
+    expect(r('web-0', 'web-')).toBe(false);
+    expect(r('tag:Env', 'tag:Env=')).toBe(false); // key present → key with an empty value
+    expect(r('tag:Env=p', 'tag:Env=pr')).toBe(false);
+    expect(r('-d', '-db')).toBe(false); // excluding more text excludes fewer nodes
+    expect(r('status:online', 'status:online,lost')).toBe(false);
+  });
+
+  it('gives the same rows as filtering everything, for every prefix typed and deleted', () => {
+    const filter = createNodeFilter();
+    for (const query of ['web-00', 'tag:Environment=prod', '10.1', 'status:online platform:linux db', '-web-1 web', 'tag:env=pro* x']) {
+      const steps = [...Array(query.length + 1).keys()].map((i) => query.slice(0, i));
+      for (const typed of [...steps, ...steps.reverse()]) {
+        expect(filter(nodes, typed).map((n) => n.id), typed).toEqual(ids(typed));
+      }
+    }
+    // A new listing (another array) is filtered in full.
+    const fewer = nodes.slice(0, 10);
+    expect(filter(fewer, 'web').map((n) => n.id)).toEqual(filterNodes(fewer, 'web').map((n) => n.id));
   });
 });
