@@ -69,6 +69,17 @@ test('two sessions and a split come back after a reload, with their output and t
   await page.keyboard.type('echo still-$HATCH_RELOAD\n');
   await expect(visiblePanes(page).nth(0).locator('.xterm-rows')).toContainText('still-kept-42');
   await page.screenshot({ path: 'test-results/reattach-split.png' });
+
+  // Another window (no layout of its own) reopens what is running, named by node, not by id.
+  const other = await page.context().browser()!.newPage();
+  try {
+    await open(other);
+    await expect(other.getByRole('tab', { name: /web-2/ })).toBeVisible({ timeout: 30_000 });
+    await expect(other.getByRole('tab', { name: /web-1/ }).first()).toBeVisible();
+    expect((await other.getByRole('tab').allTextContents()).filter((title) => /\bi-[0-9a-f]{8,}/.test(title))).toEqual([]);
+  } finally {
+    await other.close();
+  }
 });
 
 test('a full-screen program (top) survives a reload and redraws', async ({ page }) => {

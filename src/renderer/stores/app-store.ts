@@ -149,6 +149,8 @@ export const useAppStore = create<AppState>((set, get) => ({
       prepareNodes(snapshot.nodes); // build the search keys now, not on the first keystroke
       if (!background) pendingPages.delete(key);
       patch({ nodes: snapshot.nodes, errors: snapshot.errors, updatedAt: snapshot.updatedAt, loading: false, streaming: false, refreshing: false, error: null, errorInfo: null });
+      const named = nameTabsByNode(get(), profile, region);
+      if (named) set({ tabs: named });
     } catch (error) {
       if (!background) pendingPages.delete(key);
       // A failed background refresh keeps the rows it had, and says why.
@@ -214,6 +216,11 @@ export const useAppStore = create<AppState>((set, get) => ({
       broadcast: null,
     }));
     set({ sessions, tabs: restored.tabs, activeTabId: restored.activeTabId });
+    for (const key of Object.keys(get().inventories)) {
+      const [profile, region] = key.split('/');
+      const named = nameTabsByNode(get(), profile, region);
+      if (named) set({ tabs: named });
+    }
     if (layoutSaver) return;
     const save = (state: AppState) => saveLayout(storage, { tabs: state.tabs, activeTabId: state.activeTabId });
     save(get());
@@ -289,3 +296,24 @@ export const useAppStore = create<AppState>((set, get) => ({
   },
   pushNotice: (notice) => notify(notice),
 }));
+
+/**
+ * A window that reopens running sessions before their node list has loaded names their tabs
+ * by node id; once the list of that profile and region is known, such tabs take the node's
+ * Name (a tab the person renamed keeps its name). Returns null when nothing changes.
+ */
+function nameTabsByNode(state: AppState, profile: string, region: string): Tab[] | null {
+  const nodes = state.inventories[`${profile}/${region}`]?.nodes;
+  if (!nodes?.length) return null;
+  let changed = false;
+  const tabs = state.tabs.map((tab) => {
+    if (tab.kind !== 'terminal' || tab.renamed) return tab;
+    const session = state.sessions[tab.panes[0]];
+    if (!session || session.profile !== profile || session.region !== region || tab.title !== session.target) return tab;
+    const node = nodes.find((n) => n.id === session.target);
+    if (!node || node.name === tab.title) return tab;
+    changed = true;
+    return { ...tab, title: node.name, nodeName: node.name };
+  });
+  return changed ? tabs : null;
+}
