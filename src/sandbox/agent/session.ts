@@ -106,10 +106,12 @@ export class AgentSession {
       maxMessageSize: pacing ? 1024 : 16 * 1024,
       // The real agent's incoming (out-of-order) buffer: AGENT_RECEIVE_BUFFER messages; what
       // does not fit is dropped unacknowledged and must be resent (docs/service-limits.md).
-      // Its send side is bounded here (≈10 MB in flight) so a client that stops
-      // acknowledging pauses the plugin.
+      // Its send side is bounded so a client that stops acknowledging pauses the plugin.
+      // Unpaced, 64 messages of 16 KiB (1 MiB) in flight: no more than a paused client keeps
+      // (protocol PAUSED_HOLD_BYTES), so a resume never waits for retransmission timers (with
+      // 1024 such messages, 16 MiB, a busy terminal crawled at 0.1–0.2 MB/s on resends).
       receiveBufferLimit: AGENT_RECEIVE_BUFFER,
-      window: pacing ? 10_000 : 1024,
+      window: pacing ? 10_000 : 64,
       // The real agent does not check payload digests (spec 4.7).
       verifyDigest: false,
     });
