@@ -1,5 +1,6 @@
 // Forward a local port to a port of an ECS container (a port session on its ecs:… target).
 import { useState } from 'react';
+import { errorText } from './view-helpers';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { Modal, FormError, SubmitActions } from '../ui/Modal';
@@ -24,8 +25,7 @@ export function ContainerForwardDialog({ profile, region, target, name, onClose 
       useAppStore.getState().openTunnelsTab();
       onClose();
     } catch (e) {
-      const err = e as Error & { action?: string | null };
-      setError(err.action ? `${err.message} ${err.action}` : err.message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'react';
 import { isLoopbackBind, MAX_TUNNEL_POOL } from '../../shared/contract';
 import type { ManagedNode } from '../../shared/domain/inventory';
+import { errorText } from './view-helpers';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { loadTunnelSets, saveToSet } from '../tunnel-sets';
@@ -84,8 +85,7 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
       useAppStore.getState().openTunnelsTab();
       onClose();
     } catch (e) {
-      const err = e as Error & { action?: string | null };
-      setError(err.action ? `${err.message} ${err.action}` : err.message);
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
