@@ -6,8 +6,8 @@ import { parameterValueProblems, parametersForStart, type DocumentDetail } from 
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { PreflightDialog } from './PreflightDialog';
-import { errorText } from './view-helpers';
 import { Modal, ModalActions, FormError } from '../ui/Modal';
+import { useBusyAction } from '../ui/use-busy-action';
 
 export function StartDocumentDialog({ profile, region, doc, onClose }: { profile: string; region: string; doc: DocumentDetail; onClose(): void }) {
   const key = `${profile}/${region}`;
@@ -15,8 +15,7 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
   const [target, setTarget] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction();
   const [preflight, setPreflight] = useState(false);
 
   useEffect(() => {
@@ -32,10 +31,8 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
 
   const start = async () => {
     if (!chosen) return;
-    setBusy(true);
-    setError(null);
     const store = useAppStore.getState();
-    try {
+    await run(async () => {
       if (isPort) {
         const value = (name: string) => values[name] || doc.parameters.find((p) => p.name === name)?.defaults?.[0] || '';
         const tunnel = await api.call('tunnels.start', {
@@ -62,11 +59,7 @@ export function StartDocumentDialog({ profile, region, doc, onClose }: { profile
         store.openTerminalTab(session, `${chosen.name} · ${doc.name}`);
       }
       onClose();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -2,12 +2,13 @@
 import { useMemo, useState } from 'react';
 import { isLoopbackBind, MAX_TUNNEL_POOL } from '../../shared/contract';
 import type { ManagedNode } from '../../shared/domain/inventory';
-import { errorText } from './view-helpers';
 import { api } from '../api';
 import { useAppStore } from '../stores/app-store';
 import { loadTunnelSets, saveToSet } from '../tunnel-sets';
 import { Modal, FormError, SubmitActions } from '../ui/Modal';
 import { confirmAction } from '../ui/dialogs';
+import { useBusyAction } from '../ui/use-busy-action';
+import { checkPorts } from './view-helpers';
 
 const BIND_ADDRESSES = ['127.0.0.1', '::1', '0.0.0.0'] as const;
 
@@ -25,13 +26,9 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
   const [poolSize, setPoolSize] = useState('1');
   const [setName, setSetName] = useState('');
   const existingSets = Object.keys(loadTunnelSets());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyAction();
 
-  const remote = Number(remotePort);
-  const local = localPort === '' ? 0 : Number(localPort);
-  const remoteError = remotePort !== '' && !(Number.isInteger(remote) && remote >= 1 && remote <= 65535) ? 'A port from 1 to 65535.' : null;
-  const localError = !(Number.isInteger(local) && local >= 0 && local <= 65535) ? 'A port from 1 to 65535, or empty for any free port.' : null;
+  const { remote, local, remoteError, localError } = checkPorts(remotePort, localPort);
   const hostError = remoteHost !== '' && !/^[A-Za-z0-9.-]+$/.test(remoteHost) ? 'A host name or IPv4 address.' : null;
   const pool = Number(poolSize);
   const poolError = !(poolSize !== '' && Number.isInteger(pool) && pool >= 1 && pool <= MAX_TUNNEL_POOL) ? `A number from 1 to ${MAX_TUNNEL_POOL}.` : null;
@@ -51,9 +48,7 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
       });
       if (!confirmed) return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const tunnel = await api.call('tunnels.start', {
         profile,
         region,
@@ -84,11 +79,7 @@ export function TunnelDialog({ node: given, profile, region, onClose }: { node: 
       }
       useAppStore.getState().openTunnelsTab();
       onClose();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const title = node ? `Forward a port through ${node.name}` : 'Forward a port';

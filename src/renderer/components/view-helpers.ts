@@ -32,3 +32,15 @@ export function downloadText(filename: string, mimeType: string, text: string): 
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** A tunnel form's two ports: the remote one required, the local one empty for any free port. */
+export function checkPorts(remotePort: string, localPort: string): { remote: number; local: number; remoteError: string | null; localError: string | null } {
+  const remote = Number(remotePort);
+  const local = localPort === '' ? 0 : Number(localPort);
+  return {
+    remote,
+    local,
+    remoteError: remotePort !== '' && !(Number.isInteger(remote) && remote >= 1 && remote <= 65535) ? 'A port from 1 to 65535.' : null,
+    localError: !(Number.isInteger(local) && local >= 0 && local <= 65535) ? 'A port from 1 to 65535, or empty for any free port.' : null,
+  };
+}
