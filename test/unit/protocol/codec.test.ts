@@ -77,7 +77,8 @@ describe('acknowledgements on the hot path', () => {
   it('acknowledgedSequence reads what JSON.parse reads, and refuses what it refuses', () => {
     const base = { AcknowledgedMessageType: MessageType.InputStreamData, AcknowledgedMessageId: id, AcknowledgedMessageSequenceNumber: 42, IsSequentialMessage: true };
     // Other field orders, spacing, types and ids go the JSON way, with the same answer.
-    expect(acknowledgedSequence(ackPayload({ AcknowledgedMessageSequenceNumber: 9, ...base, IsSequentialMessage: false }))).toBe(42);
+    const { AcknowledgedMessageSequenceNumber: seq, ...rest } = base;
+    expect(acknowledgedSequence(ackPayload({ AcknowledgedMessageSequenceNumber: seq, ...rest, IsSequentialMessage: false }))).toBe(42);
     expect(acknowledgedSequence(Buffer.from(JSON.stringify(base, null, 1)))).toBe(42);
     expect(acknowledgedSequence(ackPayload({ ...base, AcknowledgedMessageType: 'agent_session_state' }))).toBe(42);
     expect(acknowledgedSequence(ackPayload({ ...base, AcknowledgedMessageId: 'not-a-uuid' }))).toBe(42);
