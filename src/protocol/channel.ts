@@ -2,15 +2,16 @@
 // stand-in (`role`). The socket is injected and can be swapped (resume, spec 10) while all
 // sequence state, the unacknowledged buffer and the out-of-order buffer are kept.
 import {
+  acknowledgedSequence,
   decodeMessage,
   encodeAcknowledge,
   encodeMessage,
   MessageFlags,
   MessageType,
-  parseAcknowledge,
   PayloadType,
   ProtocolError,
   validateMessage,
+  withPayload,
   type ClientMessage,
 } from './codec';
 import { CongestionWindow, type CongestionOptions, type CongestionStats, type SendRecord } from './congestion';
@@ -580,7 +581,7 @@ export class DataChannel {
       case MessageType.Acknowledge: {
         let seq: number;
         try {
-          seq = parseAcknowledge(m.payload).acknowledgedMessageSequenceNumber;
+          seq = acknowledgedSequence(m.payload);
         } catch (e) {
           this.invalid++;
           this.emit('error', e as ProtocolError);
@@ -669,7 +670,7 @@ export class DataChannel {
     let msg = m;
     if (this.cipher && ENCRYPTED_BY[this.role === 'client' ? 'agent' : 'client'].has(m.payloadType)) {
       try {
-        msg = { ...m, payload: this.cipher.decrypt(m.payload) };
+        msg = withPayload(m, this.cipher.decrypt(m.payload));
       } catch (e) {
         // Leave it unacknowledged (reference behaviour); the owner decides whether this is fatal.
         this.unpark(m.sequenceNumber);

@@ -12,6 +12,9 @@
 import fs from 'node:fs';
 import type { IPty } from 'node-pty';
 
+/** Largest single write to the descriptor when several pieces of input are queued. */
+const COALESCE_BYTES = 64 * 1024;
+
 export class PtyInput {
   private ended = false;
   private readonly fd: number | null;
@@ -53,6 +56,7 @@ export class PtyInput {
 
   private next(): void {
     if (this.ended || this.fd === null) return;
+    if (this.queue.length > 1) this.coalesce();
     const head = this.queue[0];
     if (!head) return;
     this.writing = true;
@@ -82,6 +86,22 @@ export class PtyInput {
       }
       this.next();
     });
+  }
+
+  /**
+   * Joins what is queued into one write of up to COALESCE_BYTES: input arrives as many small
+   * pieces (a session's data messages are 1 KiB), and one descriptor write per piece, each a
+   * round trip through libuv's thread pool, made the pty take a few MB/s at most.
+   */
+  private coalesce(): void {
+    let bytes = this.queue[0].length - this.offset;
+    let count = 1;
+    while (count < this.queue.length && bytes + this.queue[count].length <= COALESCE_BYTES) bytes += this.queue[count++].length;
+    if (count === 1) return;
+    const parts = this.queue.splice(0, count);
+    parts[0] = parts[0].subarray(this.offset);
+    this.queue.unshift(Buffer.concat(parts, bytes));
+    this.offset = 0;
   }
 
   /** A new size; nothing once it has ended (node-pty throws EBADF on a closed terminal). */

@@ -1,6 +1,7 @@
 // Input to a pty that has ended is dropped quietly (src/runtime/pty-input.ts): no
 // "Unhandled pty write error ... EBADF" from node-pty's write queue after the terminal
 // closed, no throw from a write or resize after the exit. Real ptys, real shells.
+import { createHash, randomBytes } from 'node:crypto';
 import * as pty from 'node-pty';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PtyInput } from '../../src/runtime/pty-input';
@@ -58,5 +59,29 @@ describe('input to a pty that has ended', () => {
     expect(() => p.resize(120, 40)).not.toThrow();
     await settle();
     expect(ptyErrors()).toEqual([]);
+  });
+
+  it('delivers many small pieces in order and intact (queued pieces are joined into larger writes)', async () => {
+    // 4 MB of text in pieces of 1..3000 bytes, written at once: the queue joins them.
+    const text = randomBytes(3 << 20).toString('base64');
+    const proc = pty.spawn('/bin/sh', ['-c', `stty raw -echo; echo READY; head -c ${text.length} | sha256sum`], { cols: 80, rows: 24 });
+    const input = new PtyInput(proc);
+    let out = '';
+    proc.onData((d) => (out += d));
+    const exit = exited(proc, 'head | sha256sum reading the input');
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('READY')) {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for READY; saw ${JSON.stringify(out)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    let pieces = 0;
+    for (let at = 0; at < text.length; pieces++) {
+      const size = 1 + ((pieces * 7919) % 3000);
+      input.write(Buffer.from(text.slice(at, at + size), 'latin1'));
+      at += size;
+    }
+    expect(pieces).toBeGreaterThan(2000);
+    expect((await exit).exitCode).toBe(0);
+    expect(out).toContain(createHash('sha256').update(text).digest('hex'));
   });
 });
