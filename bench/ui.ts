@@ -10,14 +10,18 @@
 //     the same page (the floor: parsing and rendering alone).
 // The sandbox runs without real-agent pacing (≤1 KB messages 1 ms apart would cap the
 // terminal at ~1 MB/s): this measures Hatch, not the simulated agent.
-// Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--dist DIR] [--cpuprofile FILE]
+// Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--skip-nodes] [--dist DIR] [--cpuprofile FILE]
+//   [--terminal-cpuprofile DIR]
 //   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting);
 //   DIR must lie inside this checkout (e.g. node_modules/.ab/base: cp -r dist there), as
 //   the bundle loads its dependencies from node_modules.
 //   --cpuprofile FILE writes a V8 CPU profile of the timed filter keystrokes (open it in
 //   Chromium's DevTools; the renderer bundle has source maps).
+//   --terminal-cpuprofile DIR writes CPU profiles of the terminal run: the renderer's
+//   (renderer.cpuprofile) and the browser host's (hatch-web's node --cpu-prof, on exit).
+//   --skip-nodes measures only the terminal (the node table is still listed, unmeasured).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -40,6 +44,8 @@ function textArg(name: string): string | undefined {
 const SKIP_TERMINAL = process.argv.includes('--skip-terminal');
 const DIST = textArg('--dist');
 const CPU_PROFILE = textArg('--cpuprofile');
+const TERMINAL_PROFILE = textArg('--terminal-cpuprofile');
+const SKIP_NODES = process.argv.includes('--skip-nodes');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs: number[]) => Math.max(...xs);
@@ -60,7 +66,7 @@ async function pageWait<T>(page: Page, what: string, wait: Promise<T>, seen: () 
   }
 }
 
-async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void }> {
+async function startHost(sandbox: Sandbox): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'hatch-bench-home-'));
   writeFileSync(path.join(home, 'aws-config'), `[profile ${PROFILE}]\nregion = us-east-1\nendpoint_url = ${sandbox.endpoint}\n`);
   writeFileSync(
@@ -69,7 +75,8 @@ async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void 
     { mode: 0o600 },
   );
   const entry = DIST ? path.resolve(DIST, 'host-web/cli.cjs') : path.resolve(__dirname, '../bin/hatch-web.cjs');
-  const child = spawn(process.execPath, [entry, '--no-open', '--port', '0'], {
+  const profile = TERMINAL_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(TERMINAL_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, entry, '--no-open', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws-credentials') },
   });
@@ -85,7 +92,13 @@ async function startHost(sandbox: Sandbox): Promise<{ url: string; stop(): void 
     child.kill('SIGTERM');
     throw error;
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    // It writes its CPU profile (--terminal-cpuprofile) as it exits.
+    await within('hatch-web to exit after SIGTERM', 30_000, exited).catch(() => child.kill('SIGKILL'));
+  };
+  return { url, pid: child.pid!, stop };
 }
 
 /** The bare SDK listing of the region, paged as the app pages it. */
@@ -230,7 +243,75 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   out(`  renderer JS heap after GC              ${mib(bigHeap)} with 10,000 nodes vs ${mib(smallHeap)} with the Sandbox's 10: ${(bigHeap / smallHeap).toFixed(2)}×, ${((bigHeap - smallHeap) / expected / 1024).toFixed(2)} KiB per node`);
 }
 
-async function terminalBench(page: Page): Promise<void> {
+/** Without the node bench: choose the bench profile and wait for its listing to complete. */
+async function chooseProfile(page: Page, sandbox: Sandbox): Promise<void> {
+  const total = sandbox.fleet.nodes.filter((n) => n.region === 'us-east-1').length.toLocaleString('en-US');
+  const option = page.locator('[role="option"]', { hasText: PROFILE }).first();
+  await pageWait(page, `the profile option "${PROFILE}"`, option.waitFor({ timeout: PAGE_WAIT_MS }), () => page.evaluate(() => document.body.innerText.slice(0, 300)));
+  await option.click();
+  await pageWait(
+    page,
+    `the listing of ${total} nodes to complete (a footer "… of ${total}" with "updated")`,
+    page.waitForFunction((t) => { const f = document.querySelector('.nodes-footer')?.textContent ?? ''; return f.includes(`of ${t}`) && f.includes('updated'); }, total, { timeout: PAGE_WAIT_MS }),
+    () => page.evaluate(footerText),
+  );
+}
+
+/** CPU seconds a process (and, with `tree`, its descendants) has used, user + system, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number, tree = false): number {
+  try {
+    const stats = (tree ? readdirSync('/proc').filter((name) => /^\d+$/.test(name)) : [String(pid)])
+      .map((name) => {
+        try {
+          const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
+          return { pid: Number(name), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+        } catch {
+          return null; // gone meanwhile
+        }
+      })
+      .filter((x) => x !== null);
+    const members = new Set([pid]);
+    for (let grew = tree; grew; ) {
+      grew = false;
+      for (const p of stats) if (!members.has(p.pid) && members.has(p.ppid)) grew = Boolean(members.add(p.pid));
+    }
+    return stats.filter((p) => members.has(p.pid)).reduce((sum, p) => sum + p.ticks, 0) / 100; // USER_HZ 100
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy CPU seconds of the whole machine (every process, other users' included). */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + ticks[4];
+  return (ticks.reduce((a, b) => a + b, 0) - idle) / 100;
+}
+
+/** Where a run's CPU went: the renderer (Chromium's task time), the host, this process (the sandbox), its children (Chromium, the shell), the machine. */
+async function cpuDuring<T>(page: Page, hostPid: number, run: () => Promise<T>): Promise<{ result: T; line: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  const host0 = cpuSeconds(hostPid);
+  const self0 = cpuSeconds(process.pid);
+  const tree0 = cpuSeconds(process.pid, true);
+  const all0 = machineBusySeconds();
+  const t0 = performance.now();
+  const result = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const m1 = await metrics();
+  await cdp.detach();
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  let line =
+    `renderer task ${s(m1.TaskDuration - m0.TaskDuration)} (script ${s(m1.ScriptDuration - m0.ScriptDuration)}, layout+style ${s(m1.LayoutDuration - m0.LayoutDuration + m1.RecalcStyleDuration - m0.RecalcStyleDuration)}), ` +
+    `host ${s(cpuSeconds(hostPid) - host0)}, sandbox+bench ${s(cpuSeconds(process.pid) - self0)}, Chromium+shell ${s(cpuSeconds(process.pid, true) - tree0 - (cpuSeconds(process.pid) - self0))}, machine busy ${s(machineBusySeconds() - all0)} of ${s(wall)} wall × ${os.cpus().length} cores`;
+  if (process.env.HATCH_BENCH_METRICS) line += `\n    ${Object.keys(m1).filter((k) => m1[k] !== m0[k]).map((k) => `${k} ${(m1[k] - m0[k]).toFixed(2)}`).join(', ')}`;
+  return { result, line };
+}
+
+async function terminalBench(page: Page, hostPid: number): Promise<void> {
   const bytes = MB * 1024 * 1024;
   const line = 'hatch bench: the quick brown fox jumps over the lazy dog 0123456789';
   const grid = page.getByRole('grid', { name: 'Managed nodes' });
@@ -264,13 +345,29 @@ async function terminalBench(page: Page): Promise<void> {
   );
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
   await page.keyboard.type(`yes '${line}' | head -c ${bytes}; echo END-$((40+2))`);
-  await page.keyboard.press('Enter');
-  const app = await appRun;
+  let rendererProfiler: import('playwright-core').CDPSession | null = null;
+  if (TERMINAL_PROFILE) {
+    rendererProfiler = await page.context().newCDPSession(page);
+    await rendererProfiler.send('Profiler.enable');
+    await rendererProfiler.send('Profiler.setSamplingInterval', { interval: 200 });
+    await rendererProfiler.send('Profiler.start');
+  }
+  const { result: app, line: appCpu } = await cpuDuring(page, hostPid, async () => {
+    await page.keyboard.press('Enter');
+    return appRun;
+  });
+  if (rendererProfiler) {
+    mkdirSync(TERMINAL_PROFILE!, { recursive: true });
+    writeFileSync(path.join(TERMINAL_PROFILE!, 'renderer.cpuprofile'), JSON.stringify((await rendererProfiler.send('Profiler.stop')).profile));
+  }
 
   // Baseline: a fresh xterm.js (same options, DOM renderer, same size) in the same page,
   // fed the same bytes (\n → \r\n as the pty does) in 64 KB writes, at most 2 MB ahead.
   await page.addScriptTag({ path: require.resolve('@xterm/xterm/lib/xterm.js') });
-  const baseline = await page.evaluate(
+  if (rendererProfiler) {
+    await rendererProfiler.send('Profiler.start');
+  }
+  const { result: baseline, line: baselineCpu } = await cpuDuring(page, hostPid, () => page.evaluate(
     async ({ line, bytes, limit }) => {
       const host = document.querySelector<HTMLElement>('.tab-content:not([hidden]) .terminal-host')!;
       const rect = host.getBoundingClientRect();
@@ -316,12 +413,19 @@ async function terminalBench(page: Page): Promise<void> {
       return ms;
     },
     { line, bytes, limit: PAGE_WAIT_MS * 5 },
-  );
+  ));
 
+  if (rendererProfiler) {
+    writeFileSync(path.join(TERMINAL_PROFILE!, 'baseline.cpuprofile'), JSON.stringify((await rendererProfiler.send('Profiler.stop')).profile));
+    await rendererProfiler.detach();
+  }
   out(`terminal: ${MB} MB of shell output (\`yes … | head -c\`), DOM renderer`);
   out(`  Hatch (pty → sandbox agent → data channel → host → WebSocket → xterm)  ${fmt(app)}  ${(bytes / 1024 / 1024 / (app / 1000)).toFixed(1)} MB/s`);
   out(`  baseline: the same bytes written straight into xterm.js in this page  ${fmt(baseline)}  ${(bytes / 1024 / 1024 / (baseline / 1000)).toFixed(1)} MB/s`);
   out(`  ratio ${(app / baseline).toFixed(2)}×`);
+  out(`  CPU, Hatch:    ${appCpu}`);
+  out(`  CPU, baseline: ${baselineCpu}`);
+  if (TERMINAL_PROFILE) out(`  CPU profiles of the Hatch run: ${path.resolve(TERMINAL_PROFILE)} (renderer.cpuprofile, and baseline.cpuprofile of the baseline run; hatch-web's CPU.*.cpuprofile once it exits)`);
 }
 
 async function main(): Promise<void> {
@@ -336,11 +440,12 @@ async function main(): Promise<void> {
     await page.addInitScript(() => localStorage.setItem('hatch.terminalRenderer', 'dom'));
     await page.goto(host.url);
     if (DIST) out(`build: ${path.resolve(DIST)}`);
-    await nodesBench(page, sandbox);
-    if (!SKIP_TERMINAL) await terminalBench(page);
+    if (SKIP_NODES) await chooseProfile(page, sandbox);
+    else await nodesBench(page, sandbox);
+    if (!SKIP_TERMINAL) await terminalBench(page, host.pid);
   } finally {
     await browser.close();
-    host.stop();
+    await host.stop();
     await sandbox.close();
   }
 }

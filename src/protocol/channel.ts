@@ -2,15 +2,16 @@
 // stand-in (`role`). The socket is injected and can be swapped (resume, spec 10) while all
 // sequence state, the unacknowledged buffer and the out-of-order buffer are kept.
 import {
+  acknowledgedSequence,
   decodeMessage,
   encodeAcknowledge,
   encodeMessage,
   MessageFlags,
   MessageType,
-  parseAcknowledge,
   PayloadType,
   ProtocolError,
   validateMessage,
+  withPayload,
   type ClientMessage,
 } from './codec';
 import { CongestionWindow, type CongestionOptions, type CongestionStats, type SendRecord } from './congestion';
@@ -68,6 +69,12 @@ export interface ChannelOptions {
   verifyDigest?: boolean;
   /** Out-of-order receive capacity in messages (spec 5.6). Default 10 000. */
   receiveBufferLimit?: number;
+  /**
+   * Unacknowledged payload bytes kept while reading is paused; beyond them messages are left
+   * with the peer, which resends them. Default 1 MiB (a client: bounded memory per paused
+   * session). Infinity: only the receive buffer (in messages) bounds what is kept.
+   */
+  pausedHoldBytes?: number;
   /** Queued (not yet in flight) bytes above which send() reports back-pressure. Default 1 MiB. */
   sendHighWaterMark?: number;
   /** Hard cap on queued bytes; send() throws ProtocolError('send-buffer-full') above it. Default 64 MiB. */
@@ -231,6 +238,7 @@ export class DataChannel {
   private readonly peerBuffer: number;
   private readonly verifyDigest: boolean;
   private readonly receiveLimit: number;
+  private readonly pausedHold: number;
   private readonly highWater: number;
   private readonly hardLimit: number;
   private readonly maxResends: number;
@@ -288,6 +296,7 @@ export class DataChannel {
     this.window = aws ? this.peerBuffer : Math.max(1, opts.window ?? Infinity);
     this.verifyDigest = opts.verifyDigest ?? true;
     this.receiveLimit = Math.max(1, opts.receiveBufferLimit ?? 10_000);
+    this.pausedHold = opts.pausedHoldBytes ?? PAUSED_HOLD_BYTES;
     this.highWater = opts.sendHighWaterMark ?? 1 << 20;
     this.hardLimit = opts.sendBufferLimit ?? 64 << 20;
     this.maxResends = opts.maxResendAttempts ?? Infinity;
@@ -580,7 +589,7 @@ export class DataChannel {
       case MessageType.Acknowledge: {
         let seq: number;
         try {
-          seq = parseAcknowledge(m.payload).acknowledgedMessageSequenceNumber;
+          seq = acknowledgedSequence(m.payload);
         } catch (e) {
           this.invalid++;
           this.emit('error', e as ProtocolError);
@@ -657,7 +666,7 @@ export class DataChannel {
     if (this.pending.size >= this.receiveLimit) return; // full: drop unacknowledged, peer resends
     // Paused by flow control: hold only a few messages; the rest stays with the peer (it
     // resends them once acknowledgements flow again) instead of piling up here.
-    if (this.readBlocked && s !== this.expected && this.parkedBytes + m.payload.length > PAUSED_HOLD_BYTES) return;
+    if (this.readBlocked && s !== this.expected && this.parkedBytes + m.payload.length > this.pausedHold) return;
     const ack = !this.readBlocked;
     this.park(s, { msg: m, acked: ack });
     if (ack) this.sendAck(m);
@@ -669,7 +678,7 @@ export class DataChannel {
     let msg = m;
     if (this.cipher && ENCRYPTED_BY[this.role === 'client' ? 'agent' : 'client'].has(m.payloadType)) {
       try {
-        msg = { ...m, payload: this.cipher.decrypt(m.payload) };
+        msg = withPayload(m, this.cipher.decrypt(m.payload));
       } catch (e) {
         // Leave it unacknowledged (reference behaviour); the owner decides whether this is fatal.
         this.unpark(m.sequenceNumber);

@@ -8,6 +8,13 @@ export interface HandlerHost {
   ended(how: { reason: 'exit' | 'terminated'; exitCode?: number }): void;
   /** The plugin could not run; `message` goes into channel_closed's Output. */
   failed(message: string): void;
+  /**
+   * Flow control toward the destination: true while it takes no more (a socket's write
+   * returned false), false once it drained. Meanwhile the session takes no client data: it
+   * waits, unacknowledged, in the receive buffer (as with the real agent, whose plugin blocks
+   * on the write), and the client's window fills.
+   */
+  holdInput(hold: boolean): void;
 }
 
 export interface SessionHandler {
@@ -17,6 +24,8 @@ export interface SessionHandler {
   /** Flow control: stop / restart reading the process or sockets. */
   pause(): void;
   resume(): void;
+  /** Client bytes taken but not yet written to the destination (diagnostics and tests). */
+  bufferedInput?(): number;
   /** Kill the process / close the sockets; resolves when they are gone. */
   stop(): Promise<void>;
 }

@@ -14,18 +14,45 @@ function dialError(dest: Destination, err: Error): string {
   return `dial tcp ${where}: ${reason}`;
 }
 
+/**
+ * Holds the session's input while `dest` is backed up (its write returned false) and lets it
+ * go on 'drain' — or on 'close', when nothing will drain any more. One hold at a time.
+ */
+class InputHold {
+  private on: NodeJS.EventEmitter | undefined;
+  constructor(private readonly host: HandlerHost) {}
+
+  hold(dest: NodeJS.EventEmitter): void {
+    if (this.on) return;
+    this.on = dest;
+    this.host.holdInput(true);
+    const release = (): void => {
+      dest.off('drain', release);
+      dest.off('close', release);
+      if (this.on !== dest) return;
+      this.on = undefined;
+      this.host.holdInput(false);
+    };
+    dest.on('drain', release);
+    dest.on('close', release);
+  }
+}
+
 /** Basic forwarding (spec 9.3): dial at start, drop on DisconnectToPort, re-dial on the next data. */
 export class BasicPortHandler implements SessionHandler {
   private socket: net.Socket | undefined;
   private paused = false;
   private stopped = false;
+  private readonly inputHold: InputHold;
 
   constructor(
     private readonly dest: Destination,
     private readonly host: HandlerHost,
     /** No `type` property (e.g. AWS-StartSSHSession): the session ends with the remote connection. */
     private readonly endWithConnection: boolean,
-  ) {}
+  ) {
+    this.inputHold = new InputHold(host);
+  }
 
   start(): void {
     if (!this.dest.ok) {
@@ -62,7 +89,8 @@ export class BasicPortHandler implements SessionHandler {
   input(payloadType: number, payload: Buffer): boolean {
     if (payloadType === PayloadType.Output) {
       const s = this.socket ?? this.dial();
-      s?.write(payload);
+      // A slow destination: take no more client data until it drained (bounded memory).
+      if (s && !s.write(payload)) this.inputHold.hold(s);
     } else if (payloadType === PayloadType.Flag) {
       let flag: number;
       try {
@@ -79,6 +107,10 @@ export class BasicPortHandler implements SessionHandler {
       }
     }
     return true;
+  }
+
+  bufferedInput(): number {
+    return this.socket?.writableLength ?? 0;
   }
 
   pause(): void {
@@ -111,12 +143,15 @@ export class SmuxPortHandler implements SessionHandler {
   private stopped = false;
   /** Streams refused because the destination could not be dialled (for tests/diagnostics). */
   refusedStreams = 0;
+  private readonly inputHold: InputHold;
 
   constructor(
     private readonly dest: Destination,
     private readonly host: HandlerHost,
     private readonly keepAlive: boolean,
-  ) {}
+  ) {
+    this.inputHold = new InputHold(host);
+  }
 
   start(): void {
     const session = new SmuxSession({ role: 'server', keepAlive: this.keepAlive });
@@ -167,7 +202,11 @@ export class SmuxPortHandler implements SessionHandler {
 
   input(payloadType: number, payload: Buffer): boolean {
     if (payloadType === PayloadType.Output) {
-      this.session?.write(payload);
+      // The session holds wire input while a stream's unread data passes its bound (a
+      // destination socket that does not drain); its write then says so. smux v1 has no
+      // per-stream window, so like the reference this holds every stream of the session.
+      const session = this.session;
+      if (session && !session.write(payload)) this.inputHold.hold(session);
     } else if (payloadType === PayloadType.Flag) {
       let flag: number;
       try {
@@ -178,6 +217,14 @@ export class SmuxPortHandler implements SessionHandler {
       if (flag === Flag.TerminateSession) this.host.ended({ reason: 'terminated' });
     }
     return true;
+  }
+
+  bufferedInput(): number {
+    const session = this.session;
+    if (!session) return 0;
+    let n = session.writableLength + session.bufferedIn;
+    for (const c of this.conns) n += c.writableLength;
+    return n;
   }
 
   pause(): void {

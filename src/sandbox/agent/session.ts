@@ -60,6 +60,8 @@ export interface SessionInfo {
   portMode?: 'basic' | 'smux';
   connections: number;
   refusedStreams: number;
+  /** Client bytes the plugin took but has not yet written to its destination. */
+  inputBuffered: number;
   channel: ReturnType<DataChannel['stats']>;
 }
 
@@ -111,6 +113,11 @@ export class AgentSession {
       // (protocol PAUSED_HOLD_BYTES), so a resume never waits for retransmission timers (with
       // 1024 such messages, 16 MiB, a busy terminal crawled at 0.1–0.2 MB/s on resends).
       receiveBufferLimit: AGENT_RECEIVE_BUFFER,
+      // While the plugin holds its input (a destination that does not drain), incoming
+      // messages wait in that buffer unacknowledged, however many bytes: the real agent's
+      // plugin blocks on the write and nothing behind it is acknowledged either. The client
+      // never runs more than AGENT_RECEIVE_BUFFER messages ahead, so nothing is dropped.
+      pausedHoldBytes: Infinity,
       window: pacing ? 10_000 : 64,
       // The real agent does not check payload digests (spec 4.7).
       verifyDigest: false,
@@ -200,6 +207,7 @@ export class AgentSession {
       portMode: this.portMode,
       connections: this.connections,
       refusedStreams: h instanceof SmuxPortHandler ? h.refusedStreams : 0,
+      inputBuffered: h?.bufferedInput?.() ?? 0,
       channel: this.channel.stats(),
     };
   }
@@ -318,6 +326,7 @@ export class AgentSession {
       output: (type, data) => this.onOutput(type, data),
       ended: (how) => void this.end(how.reason, how.exitCode, ''),
       failed: (message) => void this.fail(message),
+      holdInput: (hold) => (hold ? this.channel.pauseReading() : this.channel.resumeReading()),
     };
     const spec = this.spec;
     switch (spec.sessionType) {
