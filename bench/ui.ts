@@ -11,7 +11,7 @@
 // The sandbox runs without real-agent pacing (≤1 KB messages 1 ms apart would cap the
 // terminal at ~1 MB/s): this measures Hatch, not the simulated agent.
 // Run: npm run bench -- ui [--mb 50] [--nodes 12500] [--skip-terminal] [--skip-nodes] [--dist DIR] [--cpuprofile FILE]
-//   [--terminal-cpuprofile DIR]
+//   [--terminal-cpuprofile DIR] [--observed]
 //   --dist DIR runs DIR/host-web/cli.cjs (a build of another commit, for an A/B in one sitting);
 //   DIR must lie inside this checkout (e.g. node_modules/.ab/base: cp -r dist there), as
 //   the bundle loads its dependencies from node_modules.
@@ -20,6 +20,8 @@
 //   --terminal-cpuprofile DIR writes CPU profiles of the terminal run: the renderer's
 //   (renderer.cpuprofile) and the browser host's (hatch-web's node --cpu-prof, on exit).
 //   --skip-nodes measures only the terminal (the node table is still listed, unmeasured).
+//   The terminal is measured in a page Playwright does not observe (see unobservedPage);
+//   --observed measures it again in Playwright's own page, as the bench did before.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +48,7 @@ const DIST = textArg('--dist');
 const CPU_PROFILE = textArg('--cpuprofile');
 const TERMINAL_PROFILE = textArg('--terminal-cpuprofile');
 const SKIP_NODES = process.argv.includes('--skip-nodes');
+const OBSERVED = process.argv.includes('--observed');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const max = (xs: number[]) => Math.max(...xs);
@@ -243,17 +246,20 @@ async function nodesBench(page: Page, sandbox: Sandbox): Promise<void> {
   out(`  renderer JS heap after GC              ${mib(bigHeap)} with 10,000 nodes vs ${mib(smallHeap)} with the Sandbox's 10: ${(bigHeap / smallHeap).toFixed(2)}×, ${((bigHeap - smallHeap) / expected / 1024).toFixed(2)} KiB per node`);
 }
 
-/** Without the node bench: choose the bench profile and wait for its listing to complete. */
-async function chooseProfile(page: Page, sandbox: Sandbox): Promise<void> {
+/** Choose the bench profile and wait for its listing to complete. */
+async function chooseProfile(driver: Driver, sandbox: Sandbox): Promise<void> {
   const total = sandbox.fleet.nodes.filter((n) => n.region === 'us-east-1').length.toLocaleString('en-US');
-  const option = page.locator('[role="option"]', { hasText: PROFILE }).first();
-  await pageWait(page, `the profile option "${PROFILE}"`, option.waitFor({ timeout: PAGE_WAIT_MS }), () => page.evaluate(() => document.body.innerText.slice(0, 300)));
-  await option.click();
-  await pageWait(
-    page,
+  await waitIn(driver, `the profile option "${PROFILE}"`, (profile) => ([...document.querySelectorAll<HTMLElement>('[role="option"]')].some((o) => o.textContent?.includes(profile)) ? 'yes' : ''), PROFILE, () => document.body.innerText.slice(0, 300));
+  await driver.evaluate((profile) => [...document.querySelectorAll<HTMLElement>('[role="option"]')].find((o) => o.textContent?.includes(profile))!.click(), PROFILE);
+  await waitIn(
+    driver,
     `the listing of ${total} nodes to complete (a footer "… of ${total}" with "updated")`,
-    page.waitForFunction((t) => { const f = document.querySelector('.nodes-footer')?.textContent ?? ''; return f.includes(`of ${t}`) && f.includes('updated'); }, total, { timeout: PAGE_WAIT_MS }),
-    () => page.evaluate(footerText),
+    (t) => {
+      const f = document.querySelector('.nodes-footer')?.textContent ?? '';
+      return f.includes(`of ${t}`) && f.includes('updated') ? 'yes' : '';
+    },
+    total,
+    () => document.querySelector('.nodes-footer')?.textContent ?? '',
   );
 }
 
@@ -288,11 +294,116 @@ function machineBusySeconds(): number {
   return (ticks.reduce((a, b) => a + b, 0) - idle) / 100;
 }
 
-/** Where a run's CPU went: the renderer (Chromium's task time), the host, this process (the sandbox), its children (Chromium, the shell), the machine. */
-async function cpuDuring<T>(page: Page, hostPid: number, run: () => Promise<T>): Promise<{ result: T; line: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+/**
+ * What the terminal bench needs of a page. Two kinds: a Playwright page, and an
+ * "unobserved" page Playwright never attaches to. Playwright enables CDP's Network domain on
+ * its pages, so Chromium copies every WebSocket frame, base64-encoded, to the bench process
+ * (page.on('websocket')): with 50 MB through Hatch's WebSocket that costs the renderer, the
+ * browser process and this process seconds of CPU the baseline (no WebSocket) never pays and
+ * no user's browser (nor the Electron app, which has no WebSocket) pays either.
+ */
+interface Driver {
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** Text typed into the focused element (trusted input events). */
+  insertText(text: string): Promise<void>;
+  /** A trusted Enter key press on the focused element. */
+  pressEnter(): Promise<void>;
+  /** One CDP command on the page (Performance, Profiler). */
+  send(method: string, params?: object): Promise<Record<string, unknown>>;
+}
+
+function playwrightDriver(page: Page): Driver {
+  let cdp: Promise<import('playwright-core').CDPSession> | null = null;
+  return {
+    evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    insertText: (text) => page.keyboard.insertText(text),
+    pressEnter: () => page.keyboard.press('Enter'),
+    async send(method, params) {
+      cdp ??= page.context().newCDPSession(page);
+      return (await (await cdp).send(method as never, params as never)) as Record<string, unknown>;
+    },
+  };
+}
+
+/** A page in a browser context Playwright did not create (it detaches from such pages), driven over raw CDP. */
+async function unobservedPage(browser: import('playwright-core').Browser, url: string): Promise<Driver> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { browserContextId } = await cdp.send('Target.createBrowserContext', {});
+  const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank', browserContextId });
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: false });
+  let nextId = 1;
+  const waiting = new Map<number, { resolve(v: Record<string, unknown>): void; reject(e: Error): void }>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+    const w = message.id === undefined ? undefined : waiting.get(message.id);
+    if (!w) return;
+    waiting.delete(message.id!);
+    if (message.error) w.reject(new Error(message.error.message));
+    else w.resolve(message.result ?? {});
+  });
+  const send = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  const key = (type: string) => send('Input.dispatchKeyEvent', { type, key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, nativeVirtualKeyCode: 13, ...(type === 'keyDown' ? { text: '\r' } : {}) });
+  const driver: Driver = {
+    async evaluate(fn, arg) {
+      const result = (await send('Runtime.evaluate', { expression: `(${fn.toString()})(${JSON.stringify(arg)})`, awaitPromise: true, returnByValue: true })) as {
+        result: { value: never };
+        exceptionDetails?: { exception?: { description?: string }; text: string };
+      };
+      if (result.exceptionDetails) throw new Error(result.exceptionDetails.exception?.description ?? result.exceptionDetails.text);
+      return result.result.value;
+    },
+    insertText: async (text) => void (await send('Input.insertText', { text })),
+    async pressEnter() {
+      await key('keyDown');
+      await key('keyUp');
+    },
+    send,
+  };
+  await send('Page.enable');
+  // As Playwright sets up its pages: viewport, focus (a page that is not focused blinks no cursor), CSP bypass.
+  await send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false });
+  await send('Emulation.setFocusEmulationEnabled', { enabled: true });
+  await send('Page.setBypassCSP', { enabled: true });
+  await send('Page.addScriptToEvaluateOnNewDocument', { source: "globalThis.__name = (f) => f; try { localStorage.setItem('hatch.terminalRenderer', 'dom'); } catch {}" });
+  await send('Page.navigate', { url });
+  return driver;
+}
+
+/** Polls `check(arg)` in the page every frame until it returns a non-empty string (returned), or fails saying what it saw. */
+async function waitIn<A>(driver: Driver, what: string, check: (arg: A) => string, arg: A, seen: () => string, limit = PAGE_WAIT_MS): Promise<string> {
+  return driver.evaluate(
+    ({ check, arg, what, seen, limit }) =>
+      new Promise<string>((resolve, reject) => {
+        const t0 = performance.now();
+        const test = new Function('arg', `return (${check})(arg)`) as (a: unknown) => string;
+        const saw = new Function(`return (${seen})()`) as () => string;
+        const step = () => {
+          let value = '';
+          try {
+            value = test(arg);
+          } catch {
+            // not there yet
+          }
+          if (value) resolve(value);
+          else if (performance.now() - t0 > limit) reject(new Error(`gave up waiting for ${what}; saw ${saw()}`));
+          else requestAnimationFrame(step);
+        };
+        step();
+      }),
+    { check: check.toString(), arg: arg as unknown, what, seen: seen.toString(), limit },
+  );
+}
+
+/** Where a run's CPU went: the renderer (Chromium's counters), the host, this process (the sandbox), its children (Chromium, the shell), the machine. */
+async function cpuDuring<T>(driver: Driver, hostPid: number, run: () => Promise<T>): Promise<{ result: T; line: string }> {
+  await driver.send('Performance.enable');
+  const metrics = async () => Object.fromEntries(((await driver.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
   const m0 = await metrics();
   const host0 = cpuSeconds(hostPid);
   const self0 = cpuSeconds(process.pid);
@@ -302,29 +413,38 @@ async function cpuDuring<T>(page: Page, hostPid: number, run: () => Promise<T>):
   const result = await run();
   const wall = (performance.now() - t0) / 1000;
   const m1 = await metrics();
-  await cdp.detach();
   const s = (x: number) => `${x.toFixed(1)} s`;
   let line =
-    `renderer task ${s(m1.TaskDuration - m0.TaskDuration)} (script ${s(m1.ScriptDuration - m0.ScriptDuration)}, layout+style ${s(m1.LayoutDuration - m0.LayoutDuration + m1.RecalcStyleDuration - m0.RecalcStyleDuration)}), ` +
-    `host ${s(cpuSeconds(hostPid) - host0)}, sandbox+bench ${s(cpuSeconds(process.pid) - self0)}, Chromium+shell ${s(cpuSeconds(process.pid, true) - tree0 - (cpuSeconds(process.pid) - self0))}, machine busy ${s(machineBusySeconds() - all0)} of ${s(wall)} wall × ${os.cpus().length} cores`;
+    `renderer main thread ${s(m1.ThreadTime - m0.ThreadTime)} (script ${s(m1.ScriptDuration - m0.ScriptDuration)}, layout+style ${s(m1.LayoutDuration - m0.LayoutDuration + m1.RecalcStyleDuration - m0.RecalcStyleDuration)}, ${m1.LayoutCount - m0.LayoutCount} layouts), ` +
+    `renderer process ${s(m1.ProcessTime - m0.ProcessTime)}, host ${s(cpuSeconds(hostPid) - host0)}, sandbox+bench ${s(cpuSeconds(process.pid) - self0)}, Chromium+shell ${s(cpuSeconds(process.pid, true) - tree0 - (cpuSeconds(process.pid) - self0))}, machine busy ${s(machineBusySeconds() - all0)} of ${s(wall)} wall × ${os.cpus().length} cores`;
   if (process.env.HATCH_BENCH_METRICS) line += `\n    ${Object.keys(m1).filter((k) => m1[k] !== m0[k]).map((k) => `${k} ${(m1[k] - m0[k]).toFixed(2)}`).join(', ')}`;
   return { result, line };
 }
 
-async function terminalBench(page: Page, hostPid: number): Promise<void> {
+/** In the page: the Hatch terminal on screen's rows (its text), for `seen` reports. */
+const screenText = () => JSON.stringify((document.querySelector('.tab-content:not([hidden]) .xterm-rows')?.textContent ?? '').slice(-300));
+
+async function terminalBench(driver: Driver, hostPid: number, label: string): Promise<void> {
   const bytes = MB * 1024 * 1024;
   const line = 'hatch bench: the quick brown fox jumps over the lazy dog 0123456789';
-  const grid = page.getByRole('grid', { name: 'Managed nodes' });
-  await page.getByRole('searchbox', { name: 'Filter nodes' }).fill('status:online platform:linux web-0001');
-  await grid.getByRole('row').nth(1).click();
-  await grid.press('Enter');
-  const rows = page.locator('.tab-content:not([hidden]) .xterm-rows');
-  await pageWait(page, 'a shell prompt in the terminal', rows.getByText(/[$#] $/).first().waitFor({ timeout: PAGE_WAIT_MS }), async () => JSON.stringify(((await rows.textContent()) ?? '').slice(-300)));
-  await page.keyboard.type('clear\n');
-  await page.waitForTimeout(300);
+  // Open a shell on web-0001: filter the table to it, select its row, Enter.
+  await driver.evaluate(() => document.querySelector<HTMLInputElement>('input[aria-label="Filter nodes"]')!.select(), null);
+  await driver.insertText('status:online platform:linux web-0001');
+  await waitIn(driver, 'the row of web-0001 alone in the node table', () => (document.querySelectorAll('[role="grid"][aria-label="Managed nodes"] [role="row"]').length === 2 && document.querySelectorAll('[role="grid"][aria-label="Managed nodes"] [role="row"]')[1].textContent?.includes('web-0001') ? 'yes' : ''), null, () => document.querySelector('.nodes-footer')?.textContent ?? '');
+  await driver.evaluate(() => {
+    const grid = document.querySelector<HTMLElement>('[role="grid"][aria-label="Managed nodes"]')!;
+    grid.querySelectorAll<HTMLElement>('[role="row"]')[1].click();
+    grid.focus();
+  }, null);
+  await driver.pressEnter();
+  await waitIn(driver, 'a shell prompt in the terminal', () => ([...document.querySelectorAll('.tab-content:not([hidden]) .xterm-rows > div')].some((row) => /[$#]\s*$/.test(row.textContent ?? '')) ? 'yes' : ''), null, screenText);
+  await driver.evaluate(() => document.querySelector<HTMLTextAreaElement>('.tab-content:not([hidden]) .xterm-helper-textarea')!.focus(), null);
+  await driver.insertText('clear');
+  await driver.pressEnter();
+  await new Promise((r) => setTimeout(r, 300));
 
   // The app: Enter → the marker after the output is on screen.
-  const appRun = page.evaluate(
+  const appRun = driver.evaluate(
     (limit) =>
       new Promise<number>((resolve, reject) => {
         const screen = document.querySelector('.tab-content:not([hidden]) .xterm-rows')!;
@@ -343,31 +463,34 @@ async function terminalBench(page: Page, hostPid: number): Promise<void> {
       }),
     PAGE_WAIT_MS * 5,
   );
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
-  await page.keyboard.type(`yes '${line}' | head -c ${bytes}; echo END-$((40+2))`);
-  let rendererProfiler: import('playwright-core').CDPSession | null = null;
-  if (TERMINAL_PROFILE) {
-    rendererProfiler = await page.context().newCDPSession(page);
-    await rendererProfiler.send('Profiler.enable');
-    await rendererProfiler.send('Profiler.setSamplingInterval', { interval: 200 });
-    await rendererProfiler.send('Profiler.start');
+  await driver.evaluate(() => new Promise((r) => requestAnimationFrame(r)), null);
+  await driver.insertText(`yes '${line}' | head -c ${bytes}; echo END-$((40+2))`);
+  const profiling = Boolean(TERMINAL_PROFILE);
+  if (profiling) {
+    await driver.send('Profiler.enable');
+    await driver.send('Profiler.setSamplingInterval', { interval: 200 });
+    await driver.send('Profiler.start');
   }
-  const { result: app, line: appCpu } = await cpuDuring(page, hostPid, async () => {
-    await page.keyboard.press('Enter');
+  const { result: app, line: appCpu } = await cpuDuring(driver, hostPid, async () => {
+    await driver.pressEnter();
     return appRun;
   });
-  if (rendererProfiler) {
+  if (profiling) {
     mkdirSync(TERMINAL_PROFILE!, { recursive: true });
-    writeFileSync(path.join(TERMINAL_PROFILE!, 'renderer.cpuprofile'), JSON.stringify((await rendererProfiler.send('Profiler.stop')).profile));
+    writeFileSync(path.join(TERMINAL_PROFILE!, `renderer-${label}.cpuprofile`), JSON.stringify((await driver.send('Profiler.stop')).profile));
   }
 
   // Baseline: a fresh xterm.js (same options, DOM renderer, same size) in the same page,
   // fed the same bytes (\n → \r\n as the pty does) in 64 KB writes, at most 2 MB ahead.
-  await page.addScriptTag({ path: require.resolve('@xterm/xterm/lib/xterm.js') });
-  if (rendererProfiler) {
-    await rendererProfiler.send('Profiler.start');
-  }
-  const { result: baseline, line: baselineCpu } = await cpuDuring(page, hostPid, () => page.evaluate(
+  // As a script element (what Playwright's addScriptTag does), so V8 compiles it as it would a page's script.
+  await driver.evaluate((source) => {
+    const script = document.createElement('script');
+    script.textContent = source;
+    document.head.append(script);
+  }, readFileSync(require.resolve('@xterm/xterm/lib/xterm.js'), 'utf8'));
+  const state = await driver.evaluate(() => `${document.visibilityState}, ${document.hasFocus() ? 'focused' : 'not focused'}`, null);
+  if (profiling) await driver.send('Profiler.start');
+  const { result: baseline, line: baselineCpu } = await cpuDuring(driver, hostPid, () => driver.evaluate(
     async ({ line, bytes, limit }) => {
       const host = document.querySelector<HTMLElement>('.tab-content:not([hidden]) .terminal-host')!;
       const rect = host.getBoundingClientRect();
@@ -415,17 +538,14 @@ async function terminalBench(page: Page, hostPid: number): Promise<void> {
     { line, bytes, limit: PAGE_WAIT_MS * 5 },
   ));
 
-  if (rendererProfiler) {
-    writeFileSync(path.join(TERMINAL_PROFILE!, 'baseline.cpuprofile'), JSON.stringify((await rendererProfiler.send('Profiler.stop')).profile));
-    await rendererProfiler.detach();
-  }
-  out(`terminal: ${MB} MB of shell output (\`yes … | head -c\`), DOM renderer`);
+  if (profiling) writeFileSync(path.join(TERMINAL_PROFILE!, `baseline-${label}.cpuprofile`), JSON.stringify((await driver.send('Profiler.stop')).profile));
+  out(`terminal: ${MB} MB of shell output (\`yes … | head -c\`), DOM renderer, ${label} (${state})`);
   out(`  Hatch (pty → sandbox agent → data channel → host → WebSocket → xterm)  ${fmt(app)}  ${(bytes / 1024 / 1024 / (app / 1000)).toFixed(1)} MB/s`);
   out(`  baseline: the same bytes written straight into xterm.js in this page  ${fmt(baseline)}  ${(bytes / 1024 / 1024 / (baseline / 1000)).toFixed(1)} MB/s`);
   out(`  ratio ${(app / baseline).toFixed(2)}×`);
   out(`  CPU, Hatch:    ${appCpu}`);
   out(`  CPU, baseline: ${baselineCpu}`);
-  if (TERMINAL_PROFILE) out(`  CPU profiles of the Hatch run: ${path.resolve(TERMINAL_PROFILE)} (renderer.cpuprofile, and baseline.cpuprofile of the baseline run; hatch-web's CPU.*.cpuprofile once it exits)`);
+  if (TERMINAL_PROFILE) out(`  CPU profiles of the Hatch run: ${path.resolve(TERMINAL_PROFILE)} (renderer-*.cpuprofile, and baseline-*.cpuprofile of the baseline runs; hatch-web's CPU.*.cpuprofile once it exits)`);
 }
 
 async function main(): Promise<void> {
@@ -440,9 +560,16 @@ async function main(): Promise<void> {
     await page.addInitScript(() => localStorage.setItem('hatch.terminalRenderer', 'dom'));
     await page.goto(host.url);
     if (DIST) out(`build: ${path.resolve(DIST)}`);
-    if (SKIP_NODES) await chooseProfile(page, sandbox);
-    else await nodesBench(page, sandbox);
-    if (!SKIP_TERMINAL) await terminalBench(page, host.pid);
+    if (!SKIP_NODES) await nodesBench(page, sandbox);
+    if (!SKIP_TERMINAL) {
+      const unobserved = await unobservedPage(browser, host.url);
+      await chooseProfile(unobserved, sandbox);
+      await terminalBench(unobserved, host.pid, 'in a page Playwright does not observe');
+      if (OBSERVED) {
+        if (SKIP_NODES) await chooseProfile(playwrightDriver(page), sandbox);
+        await terminalBench(playwrightDriver(page), host.pid, "in Playwright's page (every WebSocket frame copied to Playwright)");
+      }
+    }
   } finally {
     await browser.close();
     await host.stop();
