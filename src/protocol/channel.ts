@@ -321,7 +321,10 @@ export class DataChannel {
   }
 
   private emit<K extends keyof ChannelEvents>(event: K, ...args: Parameters<ChannelEvents[K]>): void {
-    for (const cb of [...this.listeners[event]]) (cb as (...a: unknown[]) => unknown)(...args);
+    const list = this.listeners[event] as Array<(...a: unknown[]) => unknown>;
+    // Per frame ('activity', 'data'): no copy of the list when one listener is all there is.
+    if (list.length === 1) list[0](...args);
+    else if (list.length > 1) for (const cb of [...list]) cb(...args);
   }
 
   // ---------- transport ----------
@@ -688,9 +691,9 @@ export class DataChannel {
     }
     if (ackFirst && !alreadyAcked) this.sendAck(m);
     let ready = true;
-    for (const cb of [...this.listeners.data]) {
-      if (cb(msg) === false) ready = false;
-    }
+    const handlers = this.listeners.data;
+    if (handlers.length === 1) ready = handlers[0](msg) !== false;
+    else for (const cb of [...handlers]) if (cb(msg) === false) ready = false;
     if (!ready && !ackFirst) {
       this.readBlocked = true;
       this.park(m.sequenceNumber, { msg: m, acked: alreadyAcked });

@@ -254,8 +254,9 @@ function readMessageType(frame: Buffer): string {
 }
 
 /**
- * A decoded frame. The message id is made into text only when asked for (an acknowledgement
- * writes it straight from the frame's bytes): most received messages never need it.
+ * A decoded frame. The message id is made into text, and the digest into a Buffer view, only
+ * when asked for (an acknowledgement writes the id straight from the frame's bytes, validation
+ * reads the digest as text): most received messages never need either.
  */
 class DecodedMessage implements ClientMessage {
   private id: string | undefined;
@@ -266,7 +267,6 @@ class DecodedMessage implements ClientMessage {
     public createdDate: number,
     public sequenceNumber: number,
     public flags: number,
-    public payloadDigest: Buffer,
     public payloadType: number,
     public payload: Buffer,
     public headerLength: number,
@@ -274,6 +274,17 @@ class DecodedMessage implements ClientMessage {
   ) {}
   get messageId(): string {
     return (this.id ??= readMessageId(this.frame, ID_OFFSET));
+  }
+  private digest: Buffer | undefined;
+  get payloadDigest(): Buffer {
+    return this.digest ?? this.frame.subarray(DIGEST_OFFSET, DIGEST_OFFSET + 32);
+  }
+  set payloadDigest(v: Buffer) {
+    this.digest = v;
+  }
+  /** The digest as latin1 text, for comparing with sha256Latin1 (no Buffer view made). */
+  digestText(): string {
+    return this.digest ? this.digest.toString('latin1') : this.frame.toString('latin1', DIGEST_OFFSET, DIGEST_OFFSET + 32);
   }
   set messageId(v: string) {
     this.id = v;
@@ -332,7 +343,6 @@ export function decodeMessage(frame: Buffer): ClientMessage {
     readU64(frame, DATE_OFFSET),
     sequenceNumber,
     readU64(frame, FLAGS_OFFSET),
-    frame.subarray(DIGEST_OFFSET, DIGEST_OFFSET + 32),
     frame.readUInt32BE(PAYLOAD_TYPE_OFFSET),
     frame.subarray(lengthOffset + 4),
     headerLength,
@@ -350,8 +360,9 @@ export function validateMessage(m: ClientMessage, verifyDigest = true): void {
   if (m.headerLength === 0) throw new ProtocolError('missing-header-length', 'HeaderLength is missing');
   if (m.messageType === '') throw new ProtocolError('missing-message-type', 'MessageType is missing');
   if (m.createdDate === 0) throw new ProtocolError('missing-created-date', 'CreatedDate is missing');
-  if (verifyDigest && m.payload.length !== 0 && sha256Latin1(m.payload) !== m.payloadDigest.toString('latin1')) {
-    throw new ProtocolError('bad-digest', 'payload Hash is not valid');
+  if (verifyDigest && m.payload.length !== 0) {
+    const claimed = m instanceof DecodedMessage ? m.digestText() : m.payloadDigest.toString('latin1');
+    if (sha256Latin1(m.payload) !== claimed) throw new ProtocolError('bad-digest', 'payload Hash is not valid');
   }
 }
 

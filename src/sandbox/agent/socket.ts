@@ -83,7 +83,11 @@ export class FaultySocket implements ChannelSocket {
   private readonly stats: FaultStats;
 
   get stalled(): boolean {
-    return this.stalledUntil > performance.now();
+    // Asked for every frame: no clock read unless a stall was ever begun.
+    if (this.stalledUntil === 0) return false;
+    if (this.stalledUntil > performance.now()) return true;
+    this.stalledUntil = 0;
+    return false;
   }
 
   /** Half-open for `ms` real milliseconds: the socket stays open and carries nothing. */
