@@ -2,7 +2,7 @@
 // bytes arrive in chunks, downloads into the downloads folder (a second one gets a free
 // name), a failure that says what and where, retry, and a cancel that leaves no part.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferInfo } from '../../src/shared/contract-transfers';
@@ -41,6 +41,12 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     const node = h.byName('web-1');
     const where = { profile: 'Sandbox', region: node.region, target: node.id, nodeName: 'web-1' };
     const data = randomBytes(2 * UPLOAD_CHUNK_BYTES + 12345);
+    // A staged copy an earlier run left (an app closed mid-upload), two days old: the next upload sweeps it.
+    const staging = path.join(h.home, '.hatch', 'transfers');
+    mkdirSync(staging, { recursive: true });
+    const orphan = path.join(staging, '0e5c4a8e-5b1f-4c4e-9d0a-2f6f1b7c9a01');
+    writeFileSync(orphan, 'left by an earlier run');
+    utimesSync(orphan, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
     const begun = await h.call<TransferInfo>('transfers.uploadBegin', { ...where, remoteDir: '~', name: 'chunked.bin', size: data.length });
     expect(begun.state).toBe('receiving');
     for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
@@ -52,7 +58,7 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     expect(up).toMatchObject({ state: 'done', bytes: data.length, total: data.length, error: null });
     const nodeHome = path.join(h.home, 'sandbox', 'homes', node.id);
     expect(sha(readFileSync(path.join(nodeHome, 'chunked.bin')))).toBe(sha(data));
-    expect(readdirSync(path.join(h.home, '.hatch', 'transfers'))).toEqual([]); // staging removed
+    expect(readdirSync(staging)).toEqual([]); // this upload's copy removed, and the earlier run's
 
     const first = await ended((await h.call<TransferInfo>('transfers.download', { ...where, remotePath: '~/chunked.bin' })).id);
     expect(first.localPath).toBe(path.join(h.home, 'Downloads', 'chunked.bin'));
@@ -87,6 +93,23 @@ describe('transfers through the contract (sandbox, agent pacing on)', () => {
     const cancelled = await ended(begun.id);
     expect(cancelled.state).toBe('cancelled');
     expect(readdirSync(home).filter((n) => n.includes('cancel me'))).toEqual([]);
+  });
+
+  it('a Windows node whose sessions run a POSIX shell is found out at once and served in sh', async () => {
+    // The sandbox's Windows nodes run sh (there is no PowerShell here): the PowerShell boot
+    // line used to wait out its 30 s timeout there. The shell check answers in one round trip.
+    const node = h.byName('win-build-1');
+    expect(node.platformType).toBe('Windows');
+    const where = { profile: 'Sandbox', region: node.region, target: node.id, nodeName: 'win-build-1' };
+    const data = randomBytes(100_003);
+    const begun = await h.call<TransferInfo>('transfers.uploadBegin', { ...where, remoteDir: '~', name: 'to-windows.bin', size: data.length });
+    await h.call('transfers.uploadChunk', { transferId: begun.id, offset: 0, data: data.toString('base64') });
+    await h.call('transfers.uploadEnd', { transferId: begun.id });
+    expect(await ended(begun.id)).toMatchObject({ state: 'done', error: null });
+    expect(sha(readFileSync(path.join(h.home, 'sandbox', 'homes', node.id, 'to-windows.bin')))).toBe(sha(data));
+    const down = await ended((await h.call<TransferInfo>('transfers.download', { ...where, remotePath: '~/to-windows.bin' })).id);
+    expect(down.state).toBe('done');
+    expect(sha(readFileSync(down.localPath!))).toBe(sha(data));
   });
 
   it('a missing file fails with what and where; retry runs it again', async () => {

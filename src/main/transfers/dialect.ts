@@ -10,7 +10,10 @@ export type RemotePath = string | Buffer;
 export interface NodeTools {
   os: string;
   tools: ReadonlySet<string>;
-  /** Flags of the node's base64: `d` (decode with -d), `D` (decode with -D, old macOS), `w0` (no wrapping). */
+  /**
+   * Flags of the node's base64: `d` (decode with -d), `D` (decode with -D, old macOS), `w0`
+   * (no wrapping); `z85`: coreutils' basenc encodes Z85 (denser text for downloads).
+   */
   base64: ReadonlySet<string>;
 }
 
@@ -22,6 +25,14 @@ export interface Wire {
   decode: 'base64' | 'printf';
   /** Compression for downloads (and compressible uploads) when both ends have it. */
   compress: 'zstd' | 'gzip' | null;
+  /** node → client, data sent uncompressed: Z85 (5/4 of the bytes) instead of base64 (4/3). */
+  z85: boolean;
+}
+
+/** How a download's data comes, from its `START` reply: `START z|- base64|hex|z85`. */
+export interface DataFormat {
+  compressed: boolean;
+  encoding: 'base64' | 'hex' | 'z85';
 }
 
 export interface UploadReceive {
@@ -43,7 +54,8 @@ export interface DownloadSend {
   offset: number;
   /** Bytes of the file to send in all (its size when it was looked at). */
   size: number;
-  compressed: boolean;
+  /** Compression is allowed: the node compresses only when a sample of the data shrinks. */
+  mayCompress: boolean;
 }
 
 export interface Dialect {
@@ -73,7 +85,10 @@ export interface Dialect {
    * bytes, for resuming), `DIR`, or `ERR code`.
    */
   downloadStat(path: RemotePath, offset: number): string;
-  /** `START`, the encoded bytes, a newline, `END`. */
+  /**
+   * `START z|- encoding` (compressed or not, as the node decided from a sample; base64, hex or
+   * z85), the encoded bytes, a newline, `END`. Z85 data has no newline but may hold `#`.
+   */
   downloadSend(step: DownloadSend, wire: Wire): string;
   /** `TREE hex(NUL-separated "d./rel" and "f./rel" entries)` or `ERR code`. */
   listTree(path: RemotePath): string;

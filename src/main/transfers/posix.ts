@@ -64,6 +64,8 @@ export const posixDialect: Dialect = {
       `B=; [ "$(printf QQ== | base64 -d 2>/dev/null)" = A ] && B=$B,d`,
       `[ "$(printf QQ== | base64 -D 2>/dev/null)" = A ] && B=$B,D`,
       `[ "$(printf A | base64 -w0 2>/dev/null)" = QQ== ] && B=$B,w0`,
+      // coreutils 8.31+: basenc encodes Z85 (its alphabet has no whitespace; -w0: one line).
+      `[ "$(printf AAAA | basenc --z85 -w0 2>/dev/null)" = 'k%W!5' ] && B=$B,z85`,
       `r PROBE "$(uname -s 2>/dev/null | tr -cd 'A-Za-z0-9_.-')" "\${T#,}" "\${B#,}"`,
     ].join('; ');
   },
@@ -81,7 +83,7 @@ export const posixDialect: Dialect = {
     if (!base64 && !node.tools.has('od')) return { missing: 'base64 or od' };
     if (!node.tools.has('head') || !node.tools.has('tail')) return { missing: 'head and tail' };
     const compress = !allowCompression ? null : local.zstd && node.tools.has('zstd') ? 'zstd' : node.tools.has('gzip') ? 'gzip' : null;
-    return { wire: { encode: base64 ? 'base64' : 'hex', decode: base64 ? 'base64' : 'printf', compress } };
+    return { wire: { encode: base64 ? 'base64' : 'hex', decode: base64 ? 'base64' : 'printf', compress, z85: node.base64.has('z85') } };
   },
 
   prelude(node, wire) {
@@ -100,6 +102,8 @@ export const posixDialect: Dialect = {
       `dec() { ${decode}; }`,
       `zc() { ${z}; }`,
       `zd() { ${unz}; }`,
+      // e85: Z85 of stdin, whose length the caller made a multiple of 4.
+      ...(wire.z85 ? ['e85() { basenc --z85 -w0; }'] : []),
       // rd: the data lines of an upload, up to the "." line (nothing follows it until we answer).
       `rd() { sed -n '/^\\.$/q;p'; }`,
       // A part may still have a writer: the loop of a client that died mid-upload, whose
@@ -173,9 +177,21 @@ export const posixDialect: Dialect = {
   downloadSend(step: DownloadSend, wire: Wire) {
     const offset = Math.max(0, Math.trunc(step.offset));
     const count = Math.max(0, Math.trunc(step.size) - offset);
-    const read = offset === 0 ? `head -c ${count} < "$p"` : `tail -c +${offset + 1} "$p" | head -c ${count}`;
-    const zip = step.compressed && wire.compress ? ' | zc' : '';
-    return `${shAssign('p', step.path)}; r START; ${read}${zip} | enc; echo; r END`;
+    const from = (bytes: number) => (offset === 0 ? `head -c ${bytes} < "$p"` : `tail -c +${offset + 1} "$p" | head -c ${bytes}`);
+    // Uncompressed data as Z85 when the node can: padded to whole 4-byte groups with NULs,
+    // which the client cuts off again (it knows the count).
+    const pad = (4 - (count % 4)) % 4;
+    const plain = wire.z85
+      ? `r START - z85; ${pad ? `{ ${from(count)}; printf '${'\\000'.repeat(pad)}'; }` : from(count)} | e85`
+      : `r START - ${wire.encode}; ${from(count)} | enc`;
+    const head = `${shAssign('p', step.path)}; `;
+    const tail = '; echo; r END';
+    if (!step.mayCompress || !wire.compress || count === 0) return `${head}${plain}${tail}`;
+    // Compressed only when a sample of the data shrinks below 90 % (random data, archives and
+    // images do not): decided here, so it costs no round trip.
+    const sample = Math.min(count, 64 * 1024);
+    const decide = `c=-; [ $(${from(sample)} | zc | wc -c) -lt ${Math.floor(sample * 0.9)} ] && c=z`;
+    return `${head}${decide}; if [ $c = z ]; then r START z ${wire.encode}; ${from(count)} | zc | enc; else ${plain}; fi${tail}`;
   },
 
   listTree(path) {

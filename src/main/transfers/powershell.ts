@@ -50,7 +50,7 @@ export const powershellDialect: Dialect = {
 
   chooseWire(_tools, _local, allowCompression) {
     // .NET has base64, GZipStream and SHA256 everywhere; zstd it has not.
-    return { wire: { encode: 'base64', decode: 'base64', compress: allowCompression ? 'gzip' : null } satisfies Wire };
+    return { wire: { encode: 'base64', decode: 'base64', compress: allowCompression ? 'gzip' : null, z85: false } satisfies Wire };
   },
 
   prelude() {
@@ -113,10 +113,10 @@ export const powershellDialect: Dialect = {
     const offset = Math.max(0, Math.trunc(step.offset));
     const count = Math.max(0, Math.trunc(step.size) - offset);
     // Compressed: gzip to a temporary file first (base64 needs whole 3-byte groups per write).
-    const send = step.compressed
+    const send = step.mayCompress
       ? `$z=[IO.Path]::GetTempFileName(); $w=[IO.File]::Create($z); $g=New-Object IO.Compression.GZipStream($w, [IO.Compression.CompressionMode]::Compress); $b=New-Object byte[] 1048576; $left=${count}; while ($left -gt 0) { $c=$i.Read($b,0,[int][Math]::Min($b.Length,$left)); if ($c -le 0) { break }; $g.Write($b,0,$c); $left-=$c }; $g.Dispose(); $w.Dispose(); $y=[IO.File]::OpenRead($z); e64 $y $y.Length; $y.Dispose(); Remove-Item -LiteralPath $z -Force`
       : `e64 $i ${count}`;
-    return `$p=${psPath(step.path)}; r START; $i=[IO.File]::OpenRead($p); try { $i.Position=${offset}; ${send} } finally { $i.Dispose() }; [Console]::Out.Write([char]10); r END`;
+    return `$p=${psPath(step.path)}; r START ${step.mayCompress ? 'z' : '-'} base64; $i=[IO.File]::OpenRead($p); try { $i.Position=${offset}; ${send} } finally { $i.Dispose() }; [Console]::Out.Write([char]10); r END`;
   },
 
   listTree(path) {

@@ -1,14 +1,16 @@
 // A command loop on a node's shell, over a session of its own. boot() turns the session's
 // interactive shell into a quiet loop (raw terminal, no echo, stderr discarded) that runs
 // one command per line and answers with reply lines `#HATCH-<nonce> WORD fields…`.
-// Downloads switch the reader to data mode between START and the next `#`: base64 and hex
-// never contain `#`, so finding the end is one indexOf per chunk.
+// Downloads switch the reader to data mode between START and the end of the data: the next
+// `#` for base64 and hex (neither has one), the next newline for Z85 (which has `#` but no
+// whitespace), so finding the end is one indexOf per chunk.
 //
 // Discipline that makes the terminal binary-safe: nothing is sent while a command might
 // read it by mistake — a command line goes out only after the previous one answered, and
 // upload data only after its command said READY.
 import { randomBytes } from 'node:crypto';
 import type { Dialect, NodeTools, Wire } from './dialect';
+import { posixDialect } from './posix';
 
 /** The part of a shell session a transfer uses (ShellSession adapts to it; tests use a local pty). */
 export interface TransferChannel {
@@ -50,7 +52,9 @@ const NEWLINE = 0x0a;
 const MAX_LINE = 64 << 20;
 
 interface DataSink {
-  /** Encoded bytes between START and the end marker (base64 or hex, with stray whitespace). */
+  /** START arrived with these fields: returns the byte that ends the data. */
+  start(fields: string[]): number;
+  /** Encoded bytes between START and the end of the data. */
   data(chunk: Buffer): void;
 }
 
@@ -66,11 +70,17 @@ export class RemoteShell {
   tools: NodeTools | null = null;
   wire: Wire | null = null;
 
+  /** The node's shell language: the platform's, unless start() found another shell. */
+  dialect: Dialect;
+  /** Waiting for the answer to the shell check (see detectShell). */
+  private detector: ((line: string) => void) | null = null;
+
   constructor(
     readonly channel: TransferChannel,
-    readonly dialect: Dialect,
+    dialect: Dialect,
     readonly nonce = randomBytes(6).toString('hex'),
   ) {
+    this.dialect = dialect;
     this.marker = Buffer.from(`#HATCH-${nonce} `, 'latin1');
     this.offData = channel.onData((data) => this.receive(data));
     void channel.ended.then((why) => {
@@ -83,6 +93,7 @@ export class RemoteShell {
   /** Boot, probe and define the helpers; resolves with the wire to use. */
   async start(options: { allowCompression: boolean; localZstd: boolean; timeoutMs?: number }): Promise<Wire> {
     const timeoutMs = options.timeoutMs ?? 30_000;
+    if (this.dialect.kind === 'powershell' && (await this.detectShell(timeoutMs)) === 'posix') this.dialect = posixDialect;
     this.channel.write(Buffer.from(this.dialect.boot(this.nonce), 'utf8'));
     const boot = await this.next(timeoutMs, 'the node’s shell to start the transfer loop');
     if (boot.word !== 'BOOT') throw new TransferError(`unexpected answer ${boot.word} to the boot line`, 'PROTOCOL');
@@ -96,6 +107,34 @@ export class RemoteShell {
     const ok = await this.command(this.dialect.prelude(this.tools, chosen.wire), timeoutMs);
     if (ok.word !== 'OK') throw new TransferError(`unexpected answer ${ok.word} to the prelude`, 'PROTOCOL');
     return chosen.wire;
+  }
+
+  /**
+   * Which shell the session runs. A Windows node's sessions may start a POSIX shell (a shell
+   * profile that runs bash; the sandbox's Windows nodes), where PowerShell's boot line would
+   * only wait out the timeout: one line both read tells them apart, as `$?` is True/False in
+   * PowerShell and a number in sh. The echo of the line holds `$?` itself, never an answer.
+   */
+  private detectShell(timeoutMs: number): Promise<'posix' | 'powershell'> {
+    const answer = new RegExp(`HATCH-${this.nonce}-(\\d+|True|False)(?![\\w$?])`);
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | null, kind?: 'posix' | 'powershell') => {
+        clearTimeout(timer);
+        this.detector = null;
+        if (error) reject(error);
+        else resolve(kind!);
+      };
+      const timer = setTimeout(
+        () => done(new TransferError(`no answer after ${Math.round(timeoutMs / 1000)} s from the node’s shell (neither PowerShell nor sh answered)`, 'TIMEOUT')),
+        timeoutMs,
+      );
+      void this.channel.ended.then((why) => done(new TransferError(`the session ended: ${why}`, 'ENDED')));
+      this.detector = (line) => {
+        const match = answer.exec(line);
+        if (match) done(null, /^\d+$/.test(match[1]) ? 'posix' : 'powershell');
+      };
+      this.channel.write(Buffer.from(`echo "HATCH-${this.nonce}-$?"\r`, 'utf8'));
+    });
   }
 
   /** Send one command line and wait for its first reply. */
@@ -169,12 +208,14 @@ export class RemoteShell {
 
   /** True between START and the end of the data (bytes go to the sink). */
   private dataMode = false;
+  /** The byte that ends the data (the sink says, from START's fields). */
+  private dataEnd = HASH;
 
   private receive(data: Buffer): void {
     let chunk = data;
     while (chunk.length > 0) {
       if (this.dataMode) {
-        const end = chunk.indexOf(HASH);
+        const end = chunk.indexOf(this.dataEnd);
         if (end < 0) {
           this.sink?.data(chunk);
           return;
@@ -207,11 +248,18 @@ export class RemoteShell {
   }
 
   private line(line: Buffer): void {
+    if (this.detector) {
+      this.detector(line.toString('latin1'));
+      return;
+    }
     const at = line.indexOf(this.marker);
     if (at < 0) return; // not ours: prompt, echo, banner
     const text = line.subarray(at + this.marker.length).toString('utf8').replace(/\r$/, '');
     const [word = '', ...fields] = text.split(' ');
-    if (word === 'START' && this.sink) this.dataMode = true;
+    if (word === 'START' && this.sink) {
+      this.dataEnd = this.sink.start(fields);
+      this.dataMode = true;
+    }
     const reply: Reply = { word, fields };
     const waiter = this.waiter;
     if (waiter) {

@@ -36,7 +36,13 @@ interface TransferServiceOptions {
   pacing?: (profile: string) => 'adaptive' | 'aws';
   /** How often progress goes out (ms). Default 250. */
   progressEveryMs?: number;
+  /** Staged copies no transfer holds are removed once this old (ms since their last write). Default a day. */
+  staleStagedMs?: number;
 }
+
+const STALE_STAGED_MS = 24 * 60 * 60 * 1000;
+/** Staged copies are named by a UUID: nothing else in the folder is ever removed. */
+const STAGED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Job {
   info: TransferInfo;
@@ -55,7 +61,31 @@ interface Job {
 export class TransferService {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly options: TransferServiceOptions) {}
+  constructor(private readonly options: TransferServiceOptions) {
+    void this.sweepStaged();
+  }
+
+  /**
+   * Removes staged copies of uploads left by an earlier run: a copy is kept while its
+   * transfer can be retried, but an app closed mid-upload leaves it with no transfer to
+   * retry it. Runs at start and at each new upload; spares every copy a transfer of this run
+   * holds, and any written to within the age limit (another Hatch on the same data folder).
+   */
+  async sweepStaged(): Promise<string[]> {
+    const dir = this.options.stagingDir;
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const held = new Set([...this.jobs.values()].map((job) => job.staged));
+    const limit = this.options.staleStagedMs ?? STALE_STAGED_MS;
+    const removed: string[] = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (!STAGED_NAME.test(name) || held.has(file)) continue;
+      const stats = await fs.lstat(file).catch(() => null);
+      if (!stats?.isFile() || Date.now() - stats.mtimeMs < limit) continue;
+      if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed.push(name);
+    }
+    return removed;
+  }
 
   list(): TransferInfo[] {
     return [...this.jobs.values()].map((job) => job.info);
@@ -80,6 +110,7 @@ export class TransferService {
     job.writer = writer;
     job.mode = request.mode ?? null;
     writer.on('error', (error) => this.fail(job, `could not stage the file: ${error.message}`));
+    void this.sweepStaged();
     return job.info;
   }
 

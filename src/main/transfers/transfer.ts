@@ -9,8 +9,12 @@ import path from 'node:path';
 import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { modeFromLs, type RemotePath, type Wire } from './dialect';
+import { modeFromLs, type DataFormat, type RemotePath, type Wire } from './dialect';
 import { fromHex, TransferError, type RemoteShell } from './remote-shell';
+import { decodeZ85 } from './z85';
+
+const HASH = 0x23; // '#': ends base64 and hex data
+const NEWLINE = 0x0a; // ends Z85 data (its alphabet has '#')
 
 export interface TransferProgress {
   /** Bytes of file content done so far in this job (resumed bytes count as done). */
@@ -466,10 +470,9 @@ async function downloadOne(job: Job, remote: RemotePath, target: string, fields:
   job.progress.resumed += offset;
   report(job);
 
-  const compress = options.compress !== false && wire.compress !== null && size - offset > 0;
-  if (compress) job.compressed = true;
+  const mayCompress = options.compress !== false && wire.compress !== null && size - offset > 0;
   try {
-    await receiveData(job, { path: remote, offset, size, compressed: compress }, out, hash);
+    await receiveData(job, { path: remote, offset, size, mayCompress }, out, hash);
   } catch (error) {
     // An interruption keeps the part for the next run; a failure (or a cancel) removes it.
     const code = error instanceof TransferError ? error.code : '';
@@ -493,27 +496,26 @@ async function downloadOne(job: Job, remote: RemotePath, target: string, fields:
 }
 
 /** Runs downloadSend and writes what arrives (decoded, decompressed, hashed) to `out`. */
-async function receiveData(job: Job, step: { path: RemotePath; offset: number; size: number; compressed: boolean }, out: Writable, hash: Hash): Promise<void> {
+async function receiveData(job: Job, step: { path: RemotePath; offset: number; size: number; mayCompress: boolean }, out: Writable, hash: Hash): Promise<void> {
   const { shell, wire, options } = job;
   const decoded = new PassThrough({ highWaterMark: 1 << 20 });
-  const stages: Array<PassThrough | Transform | Writable> = [decoded];
-  if (step.compressed) stages.push(decompressor(wire));
-  stages.push(
-    new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        job.progress.bytes += chunk.length;
-        report(job);
-        callback(null, chunk);
-      },
-    }),
-  );
-  stages.push(out);
-  const written = pipeline(stages as unknown as [PassThrough, Writable]);
-  written.catch(() => undefined);
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      job.progress.bytes += chunk.length;
+      report(job);
+      callback(null, chunk);
+    },
+  });
+  let written: Promise<void> | null = null;
+  // Set from START: how the node sends the data (it decides on compression from a sample).
+  let format: DataFormat | null = null;
+  let failure: TransferError | null = null;
+  // Uncompressed data is cut at the count (Z85 pads the last group with NULs).
+  let left = Math.max(0, step.size - step.offset);
 
-  // Decoding: whitespace out, whole groups (4 base64 chars / 2 hex digits) at a time.
-  const group = wire.encode === 'base64' ? 4 : 2;
+  // Decoding: whitespace out, whole groups (4 base64 chars / 2 hex digits / 5 Z85 chars) at a time.
+  let group = 4;
   let carry = '';
   let paused = false;
   decoded.on('drain', () => {
@@ -523,14 +525,42 @@ async function receiveData(job: Job, step: { path: RemotePath; offset: number; s
     }
   });
   shell.expectData({
+    start: (fields) => {
+      const compressed = fields[0] === 'z';
+      const encoding = fields[1];
+      if ((encoding !== 'base64' && encoding !== 'hex' && encoding !== 'z85') || (compressed && (!step.mayCompress || !wire.compress))) {
+        failure = new TransferError(`unexpected START ${fields.join(' ')} from the node`, 'PROTOCOL');
+        return HASH;
+      }
+      format = { compressed, encoding };
+      if (compressed) job.compressed = true;
+      group = encoding === 'z85' ? 5 : encoding === 'hex' ? 2 : 4;
+      const stages: Array<PassThrough | Transform | Writable> = [decoded];
+      if (compressed) stages.push(decompressor(wire));
+      stages.push(hashing, out);
+      written = pipeline(stages as unknown as [PassThrough, Writable]);
+      written.catch(() => undefined);
+      return encoding === 'z85' ? NEWLINE : HASH;
+    },
     data: (chunk) => {
+      if (!format || failure) return;
       job.wireBytes += chunk.length;
       let text = carry + chunk.toString('latin1');
       if (/\s/.test(text)) text = text.replace(/\s+/g, '');
       const whole = text.length - (text.length % group);
       carry = text.slice(whole);
       if (whole === 0) return;
-      const bytes = Buffer.from(text.slice(0, whole), wire.encode === 'base64' ? 'base64' : 'hex');
+      let bytes: Buffer;
+      try {
+        bytes = format.encoding === 'z85' ? decodeZ85(text.slice(0, whole)) : Buffer.from(text.slice(0, whole), format.encoding);
+      } catch (error) {
+        failure = error instanceof TransferError ? error : new TransferError(String(error), 'PROTOCOL');
+        return;
+      }
+      if (!format.compressed) {
+        if (bytes.length > left) bytes = bytes.subarray(0, left);
+        left -= bytes.length;
+      }
       if (!decoded.write(bytes) && !paused) {
         paused = true;
         shell.channel.pauseOutput();
@@ -540,11 +570,12 @@ async function receiveData(job: Job, step: { path: RemotePath; offset: number; s
   const onAbort = () => void shell.channel.close();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const start = await shell.command(shell.dialect.downloadSend({ path: step.path, offset: step.offset, size: step.size, compressed: step.compressed }, wire));
+    const start = await shell.command(shell.dialect.downloadSend({ path: step.path, offset: step.offset, size: step.size, mayCompress: step.mayCompress }, wire));
     expectWord(start, ['START'], display(step.path));
     const end = await shell.next(0);
     expectWord(end, ['END'], display(step.path));
-    if (carry.length > 0) throw new TransferError(`the data from the node ended mid-group`, 'PROTOCOL');
+    if (failure) throw failure;
+    if (carry.length > 0 || !written) throw new TransferError(`the data from the node ended mid-group`, 'PROTOCOL');
     decoded.end();
     await written;
   } catch (error) {

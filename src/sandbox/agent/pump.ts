@@ -6,6 +6,8 @@ import { PayloadType } from '../../protocol/codec';
 import { completeUtf8Length } from './utf8';
 
 const PACED_MESSAGE_SIZE = 1024;
+/** Output that is one byte stream (joined into full messages); flags and exit codes stay whole. */
+const MERGEABLE = new Set<PayloadType>([PayloadType.Output, PayloadType.StdErr]);
 const UNPACED_MESSAGE_SIZE = 16 * 1024;
 /** Plugin output queued here above this makes the plugin stop reading; below LOW it resumes. */
 const HIGH_WATER = 1 << 20;
@@ -91,6 +93,7 @@ export class OutputPump {
   }
 
   private sendOne(): void {
+    this.fill();
     const head = this.q[0];
     let piece = head.buf;
     if (piece.length > this.maxMessage) {
@@ -105,6 +108,22 @@ export class OutputPump {
     }
     this.qBytes -= piece.length;
     if (!this.channel.send(head.type, piece)) this.blocked = true;
+  }
+
+  /**
+   * Tops the head up to a full message from the output queued behind it, as the agent's
+   * reader gets up to 1024 bytes of whatever the pty holds: the pty's own reads (which can
+   * end a byte past a message) do not make short messages while more output is waiting.
+   */
+  private fill(): void {
+    const head = this.q[0];
+    if (head.buf.length >= this.maxMessage || !MERGEABLE.has(head.type)) return;
+    let bytes = head.buf.length;
+    let count = 1;
+    while (count < this.q.length && bytes < this.maxMessage && this.q[count].type === head.type) bytes += this.q[count++].buf.length;
+    if (count === 1) return;
+    const parts = this.q.splice(0, count);
+    this.q.unshift({ type: head.type, buf: Buffer.concat(parts.map((p) => p.buf), bytes) });
   }
 
   private settle(): void {

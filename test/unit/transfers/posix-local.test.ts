@@ -10,6 +10,7 @@ import { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { posixDialect } from '../../../src/main/transfers/posix';
+import { powershellDialect } from '../../../src/main/transfers/powershell';
 import { RemoteShell, TransferError } from '../../../src/main/transfers/remote-shell';
 import { download, upload } from '../../../src/main/transfers/transfer';
 import { localPtyChannel } from './local-pty';
@@ -70,7 +71,55 @@ describe('POSIX scripts on a local shell', () => {
   it('boots into a quiet loop and probes the tools', async () => {
     const shell = await remoteShell();
     expect(shell.tools?.tools.has('base64')).toBe(true);
-    expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'gzip' });
+    expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'gzip', z85: true });
+  });
+
+  it('downloads random data uncompressed as Z85 (every length mod 4, resumed too), text gzip-compressed', async () => {
+    const shell = await remoteShell();
+    for (const size of [0, 1, 2, 3, 4, 100_001, 100_002, 100_003, 1 << 20]) {
+      const data = randomBytes(size);
+      writeFileSync(path.join(home, `z${size}.bin`), data);
+      const dst = path.join(local, `z${size}.bin`);
+      const down = await download(shell, `~/z${size}.bin`, dst);
+      expect(down.compressed).toBe(false); // the node's sample did not shrink: no gzip
+      // Z85: 5 characters per 4 bytes (the newline after them ends the data).
+      expect(down.wireBytes).toBe(Math.ceil(size / 4) * 5);
+      expect(sha(readFileSync(dst))).toBe(sha(data));
+    }
+    const data = randomBytes(300_003);
+    writeFileSync(path.join(home, 'zr.bin'), data);
+    writeFileSync(path.join(local, '.zr.bin.hatch-part'), data.subarray(0, 77_777));
+    const resumed = await download(shell, '~/zr.bin', path.join(local, 'zr.bin'));
+    expect(resumed.resumed).toBe(77_777);
+    expect(sha(readFileSync(path.join(local, 'zr.bin')))).toBe(sha(data));
+    const text = Buffer.from('GET /index.html 200\n'.repeat(50_000));
+    writeFileSync(path.join(home, 'z.log'), text);
+    const log = await download(shell, '~/z.log', path.join(local, 'z.log'));
+    expect(log.compressed).toBe(true);
+    expect(log.wireBytes).toBeLessThan(text.length / 20);
+    expect(sha(readFileSync(path.join(local, 'z.log')))).toBe(sha(text));
+  });
+
+  it('a shell that the platform calls PowerShell but that is sh is found out in one round trip and served in sh', async () => {
+    const shell = new RemoteShell(localPtyChannel(home), powershellDialect);
+    shells.push(shell);
+    await shell.start({ allowCompression: true, localZstd: false, timeoutMs: 10_000 });
+    expect(shell.dialect.kind).toBe('posix');
+    const data = randomBytes(50_001);
+    writeFileSync(path.join(local, 'win.bin'), data);
+    await upload(shell, path.join(local, 'win.bin'), '~/win.bin');
+    expect(sha(readFileSync(path.join(home, 'win.bin')))).toBe(sha(data));
+  });
+
+  it('a node without basenc downloads as base64', async () => {
+    const shell = await remoteShell({ env: { PATH: pathWithout(['basenc']) } });
+    expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'gzip', z85: false });
+    const data = randomBytes(200_001);
+    writeFileSync(path.join(home, 'b64.bin'), data);
+    const down = await download(shell, '~/b64.bin', path.join(local, 'b64.bin'));
+    expect(down.compressed).toBe(false);
+    expect(down.wireBytes).toBe(Math.ceil(200_001 / 3) * 4 + 1); // and the newline before END
+    expect(sha(readFileSync(path.join(local, 'b64.bin')))).toBe(sha(data));
   });
 
   it('uploads and downloads a random file byte-exact, mode kept', async () => {
@@ -166,9 +215,9 @@ describe('POSIX scripts on a local shell', () => {
   });
 
   it('a node without gzip or base64 falls back to plain data and od/printf', async () => {
-    const bin = pathWithout(['gzip', 'base64']);
+    const bin = pathWithout(['gzip', 'base64', 'basenc']);
     const shell = await remoteShell({ env: { PATH: bin } });
-    expect(shell.wire).toEqual({ encode: 'hex', decode: 'printf', compress: null });
+    expect(shell.wire).toEqual({ encode: 'hex', decode: 'printf', compress: null, z85: false });
     const data = randomBytes(100_000);
     const src = path.join(local, 'plain.bin');
     writeFileSync(src, data);
@@ -192,7 +241,7 @@ describe('POSIX scripts on a local shell', () => {
     if (!own) Object.assign(z, { createZstdCompress: viaCommand(['-q', '-c', '-3']), createZstdDecompress: viaCommand(['-q', '-d', '-c']) });
     try {
       const shell = await remoteShell({ zstd: true });
-      expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'zstd' });
+      expect(shell.wire).toEqual({ encode: 'base64', decode: 'base64', compress: 'zstd', z85: true });
       const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `2026-12-06T02:00:${String(i % 60).padStart(2, '0')}Z INFO request ${i} served in ${i % 97} ms\n`).join(''));
       const src = path.join(local, 'zstd.log');
       writeFileSync(src, text);

@@ -8,6 +8,8 @@ import { modeFromLs, type Wire } from '../../../src/main/transfers/dialect';
 import { posixDialect, printfFormat, shAssign } from '../../../src/main/transfers/posix';
 import { powershellDialect, psPath } from '../../../src/main/transfers/powershell';
 import { parseEndpoint } from '../../../src/cli/commands/cp';
+import { decodeZ85, encodeZ85 } from '../../../src/main/transfers/z85';
+import { randomBytes } from 'node:crypto';
 
 const HOSTILE = ["a b 'c' \"d\"", 'x$(touch pwned)`id`;rm -rf /', 'line\nbreak\n', 'ünï çødé ✓', '-n', '%s%n\\x41\\', 'tab\there', '\u2018smart\u2019 quotes', "it''s", '\r\x1b[2J'];
 
@@ -36,7 +38,7 @@ describe('POSIX: paths as printf formats', () => {
   });
 
   it('every command is one line; the boot line does not hold the marker', () => {
-    const wire: Wire = { encode: 'base64', decode: 'base64', compress: 'gzip' };
+    const wire: Wire = { encode: 'base64', decode: 'base64', compress: 'gzip', z85: true };
     const tools = { os: 'Linux', tools: new Set(['sha256sum', 'base64', 'gzip', 'head', 'tail', 'od']), base64: new Set(['d', 'w0']) };
     const commands = [
       posixDialect.probe(),
@@ -45,7 +47,8 @@ describe('POSIX: paths as printf formats', () => {
         posixDialect.uploadPrepare(name, name),
         posixDialect.uploadReceive({ path: name, offset: 0, sha256: 'a'.repeat(64), mode: 0o644, compressed: true }, wire),
         posixDialect.downloadStat(name, 10),
-        posixDialect.downloadSend({ path: name, offset: 5, size: 100, compressed: true }, wire),
+        posixDialect.downloadSend({ path: name, offset: 5, size: 100, mayCompress: true }, wire),
+        posixDialect.downloadSend({ path: name, offset: 0, size: 7, mayCompress: false }, wire),
         posixDialect.listTree(name),
         posixDialect.treeTarget(name, name),
         posixDialect.makeDirs([name, name]),
@@ -58,31 +61,32 @@ describe('POSIX: paths as printf formats', () => {
 
   it('data lines are base64, or printf escapes with only alphanumerics left as they are', () => {
     const bytes = Buffer.from('ab%\\\n\x00ÿ9');
-    expect(posixDialect.encodeLine(bytes, { encode: 'base64', decode: 'base64', compress: null })).toBe(bytes.toString('base64'));
-    const escaped = posixDialect.encodeLine(bytes, { encode: 'hex', decode: 'printf', compress: null });
+    expect(posixDialect.encodeLine(bytes, { encode: 'base64', decode: 'base64', compress: null, z85: false })).toBe(bytes.toString('base64'));
+    const escaped = posixDialect.encodeLine(bytes, { encode: 'hex', decode: 'printf', compress: null, z85: false });
     expect(escaped).toMatch(/^[A-Za-z0-9\\]*$/);
     expect(execFileSync('/bin/sh', ['-c', `printf "${escaped}"`])).toEqual(bytes);
   });
 
   it('chooses the wire from the tools, and refuses a node without a checksum', () => {
     const node = (tools: string[], b64 = ['d']) => ({ os: 'Linux', tools: new Set(tools), base64: new Set(b64) });
-    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'zstd', 'head', 'tail']), { zstd: true }, true)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: 'zstd' } });
-    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'zstd', 'head', 'tail']), { zstd: false }, true)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: 'gzip' } });
-    expect(posixDialect.chooseWire(node(['shasum', 'od', 'head', 'tail'], []), { zstd: false }, true)).toEqual({ wire: { encode: 'hex', decode: 'printf', compress: null } });
-    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'head', 'tail']), { zstd: false }, false)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: null } });
+    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'zstd', 'head', 'tail']), { zstd: true }, true)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: 'zstd', z85: false } });
+    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'zstd', 'head', 'tail']), { zstd: false }, true)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: 'gzip', z85: false } });
+    expect(posixDialect.chooseWire(node(['shasum', 'od', 'head', 'tail'], []), { zstd: false }, true)).toEqual({ wire: { encode: 'hex', decode: 'printf', compress: null, z85: false } });
+    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'head', 'tail']), { zstd: false }, false)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: null, z85: false } });
     expect(posixDialect.chooseWire(node(['base64', 'head', 'tail']), { zstd: false }, true)).toEqual({ missing: 'sha256sum, shasum or openssl (to check the SHA-256)' });
+    expect(posixDialect.chooseWire(node(['sha256sum', 'base64', 'gzip', 'head', 'tail'], ['d', 'w0', 'z85']), { zstd: false }, true)).toEqual({ wire: { encode: 'base64', decode: 'base64', compress: 'gzip', z85: true } });
   });
 });
 
 describe('PowerShell: paths only as base64', () => {
   it('no command holds a hostile name or any of its quotes, and every command is one line', () => {
-    const wire: Wire = { encode: 'base64', decode: 'base64', compress: 'gzip' };
+    const wire: Wire = { encode: 'base64', decode: 'base64', compress: 'gzip', z85: true };
     for (const name of HOSTILE) {
       const commands = [
         powershellDialect.uploadPrepare(name, name),
         powershellDialect.uploadReceive({ path: name, offset: 0, sha256: 'b'.repeat(64), mode: null, compressed: false }, wire),
         powershellDialect.downloadStat(name, 0),
-        powershellDialect.downloadSend({ path: name, offset: 0, size: 10, compressed: true }, wire),
+        powershellDialect.downloadSend({ path: name, offset: 0, size: 10, mayCompress: true }, wire),
         powershellDialect.listTree(name),
         powershellDialect.treeTarget(name, name),
         powershellDialect.makeDirs([name]),
@@ -112,6 +116,18 @@ describe('PowerShell: paths only as base64', () => {
 });
 
 describe('helpers', () => {
+  it('Z85 decodes what coreutils basenc encodes, and refuses what is not Z85', () => {
+    const data = randomBytes(4096 + 4);
+    const text = execFileSync('basenc', ['--z85', '-w0'], { input: data }).toString('latin1');
+    expect(text).not.toMatch(/\s/);
+    expect(decodeZ85(text)).toEqual(data);
+    expect(encodeZ85(data)).toBe(text);
+    expect(encodeZ85(Buffer.from([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]))).toBe('HelloWorld'); // RFC 32's example
+    expect(() => decodeZ85('Hell')).toThrow(/whole groups/);
+    expect(() => decodeZ85('Hel"o')).toThrow(/not Z85/);
+    expect(() => decodeZ85('%%%%%')).toThrow(/out of range/);
+  });
+
   it('modeFromLs', () => {
     expect(modeFromLs('-rw-r--r--')).toBe(0o644);
     expect(modeFromLs('-rwxr-x---.')).toBe(0o750);
