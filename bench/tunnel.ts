@@ -13,6 +13,9 @@
 //                                                4 MB/s: prints the window over time
 //   --repeat N                                   N runs per row; the table shows medians
 //
+// "cpu ms/MB" is this process's CPU time (user + system: client, sandbox agent and servers
+// together) per MB moved: on a shared machine it moves far less with other load than MB/s.
+//
 // Env: HATCH_BENCH_MB (default 100 on loopback, 48 with --rtt), HATCH_BENCH_PACED_MB (default 4).
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createHash } from 'node:crypto';
@@ -195,9 +198,19 @@ interface RunOptions {
   sampleMs?: number;
 }
 
+/** CPU milliseconds of this process per MB while `work` moves `bytes`. */
+async function cpuPerMb<T>(bytes: number, work: () => Promise<T>): Promise<{ result: T; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const result = await work();
+  const c = process.cpuUsage(c0);
+  return { result, cpu: (c.user + c.system) / 1000 / (bytes / MB) };
+}
+
 interface RunResult {
   up: number;
   down?: number;
+  upCpu: number;
+  downCpu?: number;
   retx: number;
   fast: number;
   srtt: number;
@@ -221,9 +234,13 @@ async function tunnelRun(destPort: number, o: RunOptions): Promise<RunResult> {
     });
     const ps = await startPortSession(client, { bindAddress: '127.0.0.1' });
     const port = ps.listenInfo!.port;
-    const { result: upSeconds, samples } = await watch(client, o.sampleMs ?? 250, () => upload(port, o.up));
+    const {
+      result: { result: upSeconds, samples },
+      cpu: upCpu,
+    } = await cpuPerMb(o.up, () => watch(client, o.sampleMs ?? 250, () => upload(port, o.up)));
     const st = client.channel.stats();
-    const downSeconds = o.down ? await download(port, o.down) : undefined;
+    const down = o.down ? await cpuPerMb(o.down, () => download(port, o.down!)) : undefined;
+    const downSeconds = down?.result;
     await ps.close({ terminate: true });
     client.close();
     await terminate().catch(() => undefined);
@@ -231,6 +248,8 @@ async function tunnelRun(destPort: number, o: RunOptions): Promise<RunResult> {
     return {
       up: o.up / MB / upSeconds,
       down: downSeconds ? o.down! / MB / downSeconds : undefined,
+      upCpu,
+      downCpu: down?.cpu,
       retx: st.retransmissions,
       fast: st.fastRetransmissions,
       srtt: st.srttMs,
@@ -257,13 +276,26 @@ async function repeated(destPort: number, o: RunOptions): Promise<RunResult & { 
   const ups = runs.map((r) => r.up);
   const mid = runs.find((r) => r.up === median(ups)) ?? runs[Math.floor(runs.length / 2)];
   const downs = runs.map((r) => r.down).filter((d): d is number => d !== undefined);
-  return { ...mid, up: median(ups), down: downs.length ? median(downs) : undefined, ups };
+  const downCpus = runs.map((r) => r.downCpu).filter((d): d is number => d !== undefined);
+  return {
+    ...mid,
+    up: median(ups),
+    down: downs.length ? median(downs) : undefined,
+    upCpu: median(runs.map((r) => r.upCpu)),
+    downCpu: downCpus.length ? median(downCpus) : undefined,
+    ups,
+  };
 }
 
-async function directUp(port: number, n: number): Promise<number> {
+async function directUp(port: number, n: number): Promise<{ mbs: number; cpu: number }> {
   const xs: number[] = [];
-  for (let i = 0; i < repeat; i++) xs.push(n / MB / (await upload(port, n)));
-  return median(xs);
+  const cpus: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const { result: seconds, cpu } = await cpuPerMb(n, () => upload(port, n));
+    xs.push(n / MB / seconds);
+    cpus.push(cpu);
+  }
+  return { mbs: median(xs), cpu: median(cpus) };
 }
 
 function printSeries(title: string, samples: Sample[]): void {
@@ -276,20 +308,25 @@ function printSeries(title: string, samples: Sample[]): void {
 }
 
 async function loopback(dest: { port: number }): Promise<void> {
-  const directUpMb = await directUp(dest.port, SIZE);
-  const directDown = SIZE / MB / (await download(dest.port, SIZE));
+  const { mbs: directUpMb, cpu: directUpCpu } = await directUp(dest.port, SIZE);
+  const { result: directDownSeconds, cpu: directDownCpu } = await cpuPerMb(SIZE, () => download(dest.port, SIZE));
+  const directDown = SIZE / MB / directDownSeconds;
   const rows: Array<[string, RunResult & { ups: number[] }]> = [
     ['hatch, adaptive window, 1 KiB msgs', await repeated(dest.port, { agentPacing: false, clientPacing: 'adaptive', up: SIZE, down: SIZE })],
     // Client chunks above 1024 bytes are unverified against AWS (spec 14); shown for the ceiling.
     ['hatch, adaptive window, 16 KiB msgs', await repeated(dest.port, { agentPacing: false, clientPacing: 'adaptive', msgSize: 16 * 1024, up: SIZE, down: SIZE })],
     ['hatch, plugin pacing (1 KiB + 1 ms)', await repeated(dest.port, { agentPacing: true, clientPacing: 'aws', up: PACED_SIZE, down: PACED_SIZE })],
   ];
-  process.stdout.write(`${'path'.padEnd(40)}${'up MB/s'.padStart(9)}${'down MB/s'.padStart(11)}${'up/direct'.padStart(11)}${'down/direct'.padStart(13)}${'retx'.padStart(7)}${'srtt ms'.padStart(9)}${'window'.padStart(9)}\n`);
-  process.stdout.write(`${'direct loopback TCP'.padEnd(40)}${directUpMb.toFixed(1).padStart(9)}${directDown.toFixed(1).padStart(11)}\n`);
+  const cpu = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1)).padStart(9);
+  process.stdout.write(
+    `${'path'.padEnd(40)}${'up MB/s'.padStart(9)}${'down MB/s'.padStart(11)}${'up/direct'.padStart(11)}${'down/direct'.padStart(13)}${'retx'.padStart(7)}${'srtt ms'.padStart(9)}${'window'.padStart(9)}` +
+      `${'up cpu'.padStart(9)}${'down cpu'.padStart(9)}  (cpu: ms per MB)\n`,
+  );
+  process.stdout.write(`${'direct loopback TCP'.padEnd(40)}${directUpMb.toFixed(1).padStart(9)}${directDown.toFixed(1).padStart(11)}${''.padStart(49)}${cpu(directUpCpu)}${cpu(directDownCpu)}\n`);
   for (const [name, r] of rows) {
     process.stdout.write(
       `${name.padEnd(40)}${r.up.toFixed(1).padStart(9)}${(r.down ?? 0).toFixed(1).padStart(11)}${(r.up / directUpMb).toFixed(3).padStart(11)}${((r.down ?? 0) / directDown).toFixed(3).padStart(13)}` +
-        `${String(r.retx).padStart(7)}${r.srtt.toFixed(1).padStart(9)}${kib(r.window).padStart(9)}\n`,
+        `${String(r.retx).padStart(7)}${r.srtt.toFixed(1).padStart(9)}${kib(r.window).padStart(9)}${cpu(r.upCpu)}${cpu(r.downCpu)}\n`,
     );
     if (repeat > 1) process.stdout.write(`${''.padEnd(4)}runs up MB/s: ${r.ups.map((x) => x.toFixed(1)).join(', ')}\n`);
   }
@@ -297,7 +334,7 @@ async function loopback(dest: { port: number }): Promise<void> {
 }
 
 async function distance(dest: { port: number }): Promise<void> {
-  const directUpMb = await directUp(dest.port, SIZE);
+  const { mbs: directUpMb } = await directUp(dest.port, SIZE);
   process.stdout.write(`direct loopback TCP upload: ${directUpMb.toFixed(1)} MB/s\n`);
   process.stdout.write(
     `${'rtt'.padStart(5)}${'drop'.padStart(6)}${'hatch MB/s'.padStart(12)}${'pacing MB/s'.padStart(13)}${'hatch/pacing'.padStart(14)}${'hatch/direct'.padStart(14)}${'retx'.padStart(7)}${'fast'.padStart(7)}${'srtt'.padStart(7)}${'window'.padStart(9)}${'cong l/r'.padStart(10)}\n`,

@@ -218,16 +218,16 @@ function frameWithHeader(m: Omit<EncodeInput, 'payload'>, payloadLength: number)
   return frame;
 }
 
-/** Writes the digest of the payload already in place (hashing the frame's own view keeps it in cache). */
-function sealFrame(frame: Buffer): Buffer {
-  frame.write(sha256Latin1(frame.subarray(MESSAGE_HEADER_SIZE)), DIGEST_OFFSET, 32, 'latin1');
+/** Writes the digest of the payload, which is in place at MESSAGE_HEADER_SIZE (or is `payload`). */
+function sealFrame(frame: Buffer, payload: Buffer = frame.subarray(MESSAGE_HEADER_SIZE)): Buffer {
+  frame.write(sha256Latin1(payload), DIGEST_OFFSET, 32, 'latin1');
   return frame;
 }
 
 export function encodeMessage(m: EncodeInput): Buffer {
   const frame = frameWithHeader(m, m.payload.length);
   frame.set(m.payload, MESSAGE_HEADER_SIZE);
-  return sealFrame(frame);
+  return sealFrame(frame, m.payload);
 }
 
 /** The padded MessageType field (32 bytes) of each type we know, as 8 big-endian words, by its first word. */

@@ -11,21 +11,59 @@ interface TerminalSink {
 }
 
 const open = new Map<string, TerminalStream>();
+/** Largest write coalesced from several batches (a single larger batch is written whole). */
+const MAX_WRITE_CHARS = 64 * 1024;
 
 /** Show `sessionId` in `term` until close(): main's replay of recent output first, then live output. */
 export function connectTerminal(sessionId: string, term: TerminalSink, onEnd: (reason: string) => void = () => undefined): { input(data: string): void; close(): void } {
   const stream = terminals.open(sessionId);
   open.set(sessionId, stream);
   const acks = createAckPacer(stream);
-  stream.onOutput((data) => term.write(data, () => acks.written(data.length)));
+  // One write in xterm at a time: what arrives while it parses is joined and written when it
+  // calls back, so a flood reaches xterm as a few large writes (one parse pass, one callback
+  // and one acknowledgement each) instead of one per batch; output after a quiet spell is
+  // written at once. What waits here is bounded by main's flow control (unacknowledged chars).
+  let waiting: string[] = [];
+  let writing = false;
+  /** The stream's end, told once the output before it is written. */
+  let endReason: string | null = null;
+  let closed = false;
+  const writeNext = () => {
+    if (closed) return;
+    if (waiting.length === 0) {
+      writing = false;
+      if (endReason !== null) onEnd(endReason);
+      endReason = null;
+      return;
+    }
+    // Up to about the size a batch may have, so acknowledgements keep flowing while xterm works.
+    let count = 1;
+    let chars = waiting[0].length;
+    while (count < waiting.length && chars + waiting[count].length <= MAX_WRITE_CHARS) chars += waiting[count++].length;
+    const parts = count === waiting.length ? waiting : waiting.slice(0, count);
+    waiting = count === waiting.length ? [] : waiting.slice(count);
+    const data = parts.length === 1 ? parts[0] : parts.join('');
+    writing = true;
+    term.write(data, () => {
+      acks.written(data.length);
+      writeNext();
+    });
+  };
+  stream.onOutput((data) => {
+    waiting.push(data);
+    if (!writing) writeNext();
+  });
   stream.onEnd((reason) => {
     if (open.get(sessionId) === stream) open.delete(sessionId);
     acks.dispose();
-    onEnd(reason);
+    endReason = reason;
+    if (!writing) writeNext();
   });
   return {
     input: (data) => stream.input(data),
     close() {
+      closed = true;
+      waiting = [];
       if (open.get(sessionId) === stream) open.delete(sessionId);
       acks.dispose();
       stream.close();
