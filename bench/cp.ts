@@ -1,8 +1,9 @@
 // bench/cp.ts — `hatch cp`'s engine against the sandbox with the agent's pacing ON (as on
 // AWS): upload MB/s of incompressible data through Hatch's window and through the plugin's
-// pacing (1 KiB + 1 ms) in the same run, download MB/s of random data (the agent's ~1 MB/s
-// is the ceiling, base64 costs 4/3 of it), and effective download MB/s of log-like text
-// (gzip on the node). Every copy is checked (SHA-256 of the result against the source).
+// pacing (1 KiB + 1 ms) in the same run, download MB/s of random data (the agent's 1 KiB
+// per ≥ 1 ms is the ceiling; the text costs 5/4 of it as Z85 where the node has basenc, 4/3
+// as base64), and effective download MB/s of log-like text (gzip on the node). Every copy
+// is checked (SHA-256 of the result against the source).
 //
 //   npm run bench -- cp [--repeat N]
 //
