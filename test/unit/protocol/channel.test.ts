@@ -254,6 +254,31 @@ describe('receiving', () => {
     agent.close();
   });
 
+  it('a paused reader keeps 1 MiB unacknowledged by default, or its whole receive buffer with pausedHoldBytes: Infinity', () => {
+    const clientFrame = (seq: number) =>
+      encodeMessage({ messageType: MessageType.InputStreamData, sequenceNumber: seq, payloadType: PayloadType.Output, payload: Buffer.alloc(1024, seq & 0xff) });
+    for (const [opts, kept] of [
+      [{}, 1024],
+      [{ pausedHoldBytes: Infinity }, 1500],
+      [{ pausedHoldBytes: Infinity, receiveBufferLimit: 1200 }, 1200],
+    ] as const) {
+      const agent = make('agent', opts);
+      const sock = new FakeSocket();
+      agent.attach(sock);
+      const got: number[] = [];
+      agent.on('data', (m) => void got.push(m.sequenceNumber));
+      agent.pauseReading();
+      for (let seq = 0; seq < 1500; seq++) sock.deliver(clientFrame(seq));
+      expect(acksIn(sock.sent)).toEqual([]); // nothing acknowledged while paused
+      expect(agent.stats().outOfOrder).toBe(kept);
+      expect(agent.stats().parkedBytes).toBe(kept * 1024);
+      agent.resumeReading();
+      expect(got).toEqual(Array.from({ length: kept }, (_, i) => i)); // what was kept, in order
+      expect(acksIn(sock.sent)).toEqual(got); // and only that: the rest is the sender's to resend
+      agent.close();
+    }
+  });
+
   it('channel_closed is reported with its Output', () => {
     const ch = make('client');
     const sock = new FakeSocket();
