@@ -188,15 +188,19 @@ describe('hatch cp against the sandbox (agent pacing on)', () => {
     expect(up.err).toMatch(/resumed after \d/);
     expect(sha(readFileSync(path.join(home, 'killed.bin')))).toBe(sha(data));
 
-    // Download: killed once the local part has some of it.
+    // Download: killed once the local part has some of it. Downloads are paced by the agent
+    // (~0.7 MB/s), so a 3 MiB file is enough to be killed mid-way and resumed.
+    const downData = randomBytes(3 * 1024 * 1024);
+    writeFileSync(path.join(home, 'killed-down.bin'), downData);
     const dst = path.join(work, 'killed-back.bin');
     const localPart = path.join(work, '.killed-back.bin.hatch-part');
-    expect(await killWhen(['--no-compress', 'files-1:killed.bin', dst], () => existsSync(localPart) && statSync(localPart).size > 512 * 1024)).toBe(true);
+    expect(await killWhen(['--no-compress', 'files-1:killed-down.bin', dst], () => existsSync(localPart) && statSync(localPart).size > 512 * 1024)).toBe(true);
     expect(existsSync(dst)).toBe(false);
-    const down = await cp(['files-1:killed.bin', dst]);
+    expect(statSync(localPart).size).toBeLessThan(downData.length);
+    const down = await cp(['files-1:killed-down.bin', dst]);
     expect(down.code, down.err).toBe(0);
     expect(down.err).toMatch(/resumed after \d/);
-    expect(sha(readFileSync(dst))).toBe(sha(data));
+    expect(sha(readFileSync(dst))).toBe(sha(downData));
   }, 240_000);
 
   it('a session that ends mid-upload keeps the part to resume, never its lock; --quiet says nothing', async () => {
