@@ -4,7 +4,7 @@
 // why, confirmations are the app's own dialogs, settings are kept by main, recordings are
 // announced on the first run, and an unreachable endpoint is said in words on the profile.
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHatchWeb, type RunningHost } from './host';
 
@@ -45,9 +45,11 @@ test('first run: recordings are announced once, with where they go and how to tu
   await notice.getByRole('button', { name: 'Turn recordings off' }).click();
   await expect(notice).toBeHidden();
   // Kept by main in settings.json, and the Settings view shows it.
-  // Main writes the file after it answers: wait for it (a read straight away may see the old one).
-  const settingsFile = () => JSON.parse(readFileSync(path.join(host.home, '.hatch', 'settings.json'), 'utf8'));
-  await expect.poll(() => settingsFile().app.recordings.enabled, { message: 'recordings.enabled in settings.json' }).toBe(false);
+  // Main writes the file after it answers: wait for it (a read straight away may see the old
+  // one, or none yet: on a first run the file does not exist until that write).
+  const settingsPath = path.join(host.home, '.hatch', 'settings.json');
+  const settingsFile = () => (existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : undefined);
+  await expect.poll(() => settingsFile()?.app?.recordings?.enabled, { message: 'recordings.enabled in settings.json' }).toBe(false);
   expect(settingsFile().app.recordingsNoticeSeen).toBe(true);
   await page.reload();
   await expect(page.getByRole('grid', { name: 'Managed nodes' }).getByRole('row', { name: /web-1/ })).toBeVisible({ timeout: 30_000 });
@@ -56,7 +58,7 @@ test('first run: recordings are announced once, with where they go and how to tu
   const record = page.getByLabel('Record what each shell shows');
   await expect(record).not.toBeChecked();
   await record.check();
-  await expect.poll(() => JSON.parse(readFileSync(path.join(host.home, '.hatch', 'settings.json'), 'utf8')).app.recordings.enabled).toBe(true);
+  await expect.poll(() => settingsFile()?.app?.recordings?.enabled).toBe(true);
   await expect(page.getByText(path.join(host.home, '.hatch'), { exact: true })).toBeVisible();
 });
 
