@@ -11,6 +11,7 @@ import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
 import { startShellSession } from '../src/protocol/shell-session';
 import { startSandbox } from '../src/sandbox/index';
+import { PtyInput } from '../src/runtime/pty-input';
 import path from 'node:path';
 import { awsCliEnvWithPlugin, ensurePluginBuilt } from '../test/helpers/built-bundle';
 import { tail, until, within } from './_deadline';
@@ -70,9 +71,13 @@ const pct = (xs: number[], p: number) => {
 
 async function local(): Promise<number[]> {
   const p = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-i'], { cols: 120, rows: 30, env: { ...process.env, PS1: '$ ' } as Record<string, string> });
+  // Input through PtyInput, as the app writes to a pty: node-pty's own write queue reports
+  // EBADF when the terminal is killed with a write under way.
+  const input = new PtyInput(p);
   try {
-    return await measure({ write: (s) => p.write(s), onData: (cb) => p.onData(cb) });
+    return await measure({ write: (s) => input.write(s), onData: (cb) => p.onData(cb) });
   } finally {
+    input.end();
     p.kill();
   }
 }
@@ -110,9 +115,11 @@ async function inPty(kind: 'aws-cli' | 'forwarder'): Promise<number[]> {
       const tsx = path.join(__dirname, '../node_modules/.bin/tsx');
       p = pty.spawn(tsx, [path.join(__dirname, '_forwarder.ts')], { cols: 120, rows: 30, env: { ...env, HATCH_FWD_RESPONSE: JSON.stringify(st) } });
     }
+    const input = new PtyInput(p);
     try {
-      return await measure({ write: (s) => p.write(s), onData: (cb) => p.onData(cb) });
+      return await measure({ write: (s) => input.write(s), onData: (cb) => p.onData(cb) });
     } finally {
+      input.end();
       p.kill();
     }
   } finally {
