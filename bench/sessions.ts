@@ -10,7 +10,8 @@
 // HATCH_BENCH_IDLE_S (3).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpuSeconds } from './_proc-cpu';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -150,31 +151,6 @@ function makeFile(dir: string, bytes: number): string {
   return file;
 }
 
-/** CPU seconds a process and its descendants have used (user + system), from /proc (Linux); NaN elsewhere. */
-function treeCpuSeconds(pid: number | undefined): number {
-  try {
-    const stats = readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map((name) => {
-        try {
-          const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
-          return { pid: Number(name), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-        } catch {
-          return null; // gone meanwhile
-        }
-      })
-      .filter((x) => x !== null);
-    const tree = new Set([pid]);
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const p of stats) if (!tree.has(p.pid) && tree.has(p.ppid)) grew = Boolean(tree.add(p.pid));
-    }
-    return stats.filter((p) => tree.has(p.pid)).reduce((sum, p) => sum + p.ticks, 0) / 100; // USER_HZ 100
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function throughputHatch(home: string, file: string): Promise<{ ms: number; chars: number; batches: number; maxBuffered: number; mainCpu: number; sandboxCpu: number }> {
   const { child, env } = await startSandboxProcess(false);
   const { host, call } = hostFor(env, home);
@@ -221,14 +197,14 @@ async function throughputHatch(home: string, file: string): Promise<{ ms: number
     text = '';
     counting = true;
     const cpu0 = process.cpuUsage();
-    const sandbox0 = treeCpuSeconds(child.pid);
+    const sandbox0 = cpuSeconds(child.pid ?? -1, true);
     const t0 = performance.now();
     stream.input(`cat ${file}; echo BENCH-END-$((40+2))\r`);
     await within(`the end marker after ${MB} MB`, 600_000, finished, () => `${chars} chars in ${batches} batches, last ${tail(text, 64)}`);
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const mainCpu = (cpu.user + cpu.system) / 1e6;
-    const sandboxCpu = treeCpuSeconds(child.pid) - sandbox0;
+    const sandboxCpu = cpuSeconds(child.pid ?? -1, true) - sandbox0;
     clearInterval(sampler);
     await call('sessions.terminate', { sessionId: session.id });
     return { ms, chars, batches, maxBuffered, mainCpu, sandboxCpu };
