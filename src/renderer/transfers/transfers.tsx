@@ -216,6 +216,9 @@ export function sessionNode(sessionId: string): (NodeRef & { dir?: string }) | n
 
 function TransferRow({ t }: { t: TransferInfo }) {
   const percent = t.total > 0 ? Math.min(100, Math.floor((t.bytes / t.total) * 100)) : t.state === 'done' ? 100 : 0;
+  // A download learns its size from the node: until then there is nothing to count yet.
+  const sized = t.total > 0 || t.state === 'done';
+  const starting = !sized && (t.state === 'running' || t.state === 'queued');
   const eta = formatEta(t);
   const arrow = t.direction === 'upload' ? '↑' : '↓';
   return (
@@ -226,9 +229,10 @@ function TransferRow({ t }: { t: TransferInfo }) {
           {t.direction === 'upload' ? 'to' : 'from'} {t.nodeName}:{t.remotePath}
         </span>
       </div>
-      <progress max={100} value={percent} aria-label={`${t.name} ${percent}%`} />
+      {starting ? <progress aria-label={`${t.name} starting`} /> : <progress max={100} value={percent} aria-label={`${t.name} ${percent}%`} />}
       <div className="transfer-status" role="status">
-        <span className="transfer-state">{t.state}</span> · {percent}% · {formatBytes(t.bytes)} of {formatBytes(t.total)}
+        <span className="transfer-state">{t.state}</span>
+        {sized ? ` · ${percent}% · ${formatBytes(t.bytes)} of ${formatBytes(t.total)}` : starting ? ' · starting…' : ''}
         {t.state === 'running' && t.rate > 0 ? ` · ${formatRate(t.rate)}` : ''}
         {eta ? ` · ${eta}` : ''}
         {t.resumed > 0 ? ` · resumed after ${formatBytes(t.resumed)}` : ''}
