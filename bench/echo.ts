@@ -5,18 +5,27 @@
 // frame → socket) in a pty as that path's baseline; a local bash in a pty is the baseline of
 // the whole run. AWS's own plugin is not installed here (and cannot be built without Go
 // modules from the internet), so the plugin CLI is compared with the minimal forwarder.
-// Run: npm run bench -- echo [--rounds N] [--only native,forwarder,plugin]   Env: HATCH_BENCH_KEYS (default 300).
+// Run: npm run bench -- echo [--rounds N] [--only native,forwarder,plugin] [--baseline-checkout DIR]
+// Env: HATCH_BENCH_KEYS (measured keys per path and round, default 300), HATCH_BENCH_WARMUP (200).
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
 import { startShellSession } from '../src/protocol/shell-session';
 import { startSandbox } from '../src/sandbox/index';
 import { PtyInput } from '../src/runtime/pty-input';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { awsCliEnvWithPlugin, ensurePluginBuilt } from '../test/helpers/built-bundle';
 import { tail, until, within } from './_deadline';
 
 const KEYS = Number(process.env.HATCH_BENCH_KEYS ?? 300);
+/**
+ * Keys typed before the measured ones, not counted: a path is started fresh each round, and
+ * its start-up garbage collections and the compiler's first optimisations would otherwise
+ * land on the first keys, which is not what typing into a session that is open costs.
+ */
+const WARMUP = Number(process.env.HATCH_BENCH_WARMUP ?? 200);
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** Something that takes keystrokes and reports output. */
@@ -47,6 +56,15 @@ async function measure(t: Echoing): Promise<number[]> {
     });
   // Prompt first.
   await until('a shell prompt', 30_000, () => /[$#] $/m.test(text), () => tail(text));
+  for (let i = 0; i < WARMUP; i++) {
+    if (i > 0 && i % 40 === 0) t.write('\x15');
+    const ch = LETTERS[i % LETTERS.length];
+    const from = text.length;
+    t.write(ch);
+    await within(`the echo of warm-up key ${i + 1} (${JSON.stringify(ch)})`, 10_000, waitFor(ch, from), () => tail(text.slice(from)));
+  }
+  t.write('\x15');
+  await new Promise((r) => setTimeout(r, 20));
   const lat: number[] = [];
   for (let i = 0; i < KEYS; i++) {
     if (i > 0 && i % 40 === 0) {
@@ -82,13 +100,19 @@ async function local(): Promise<number[]> {
   }
 }
 
-async function remote(pacing: boolean): Promise<number[]> {
+type StartShell = typeof startShellSession;
+
+/**
+ * The native engine's shell session (the protocol library's startShellSession, or another
+ * checkout's with --baseline-checkout) against the sandbox of this checkout, in this process.
+ */
+async function remote(pacing: boolean, start: StartShell = startShellSession): Promise<number[]> {
   const sandbox = await startSandbox({ agentPacing: pacing });
   const ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
   try {
     const node = sandbox.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region)!;
     const st = await ssm.send(new StartSessionCommand({ Target: node.instanceId }));
-    const shell = await startShellSession({ streamUrl: st.StreamUrl!, tokenValue: st.TokenValue!, sessionId: st.SessionId!, target: node.instanceId, cols: 120, rows: 30 });
+    const shell = await start({ streamUrl: st.StreamUrl!, tokenValue: st.TokenValue!, sessionId: st.SessionId!, target: node.instanceId, cols: 120, rows: 30 });
     const lat = await measure({ write: (s) => void shell.write(s), onData: (cb) => void shell.onData((d) => cb(d.toString('utf8'))) });
     shell.close();
     await ssm.send(new TerminateSessionCommand({ SessionId: st.SessionId! })).catch(() => undefined);
@@ -97,6 +121,19 @@ async function remote(pacing: boolean): Promise<number[]> {
     ssm.destroy();
     await sandbox.close();
   }
+}
+
+/**
+ * startShellSession of another checkout of Hatch (e.g. `git worktree add /tmp/old <rev>` and
+ * npm ci there): the protocol library moved from src/main/protocol to src/protocol in #14.
+ */
+async function checkoutShell(dir: string): Promise<StartShell> {
+  const candidates = ['src/protocol/shell-session.ts', 'src/main/protocol/shell-session.ts'].map((f) => path.resolve(dir, f));
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) throw new Error(`--baseline-checkout: no shell-session.ts in ${dir} (looked for ${candidates.join(', ')})`);
+  const mod = (await import(file)) as { startShellSession?: StartShell };
+  if (typeof mod.startShellSession !== 'function') throw new Error(`--baseline-checkout: ${file} exports no startShellSession`);
+  return mod.startShellSession;
 }
 
 /** A program in a pty against a sandbox shell session (agent pacing on). */
@@ -138,12 +175,13 @@ const PATHS: Array<{ key: string; name: string; run: () => Promise<number[]> }> 
 ];
 
 /**
- * Usage: npm run bench -- echo [--rounds N] [--only key,key]
+ * Usage: npm run bench -- echo [--rounds N] [--only key,key] [--baseline-checkout DIR]
  * Every round runs each path once (KEYS keys); paths alternate so load on a shared machine
  * falls on all of them alike. Reported: p50/p99 over all rounds' keys, and the median of the
- * rounds' p50s.
+ * rounds' p50s. --baseline-checkout adds the native path with another checkout's client (same
+ * sandbox), e.g. the code before a change, so "not slower than before" is measured in one run.
  */
-function args(): { rounds: number; only: Set<string> | null } {
+function args(): { rounds: number; only: Set<string> | null; baseline: string | undefined } {
   const a = process.argv.slice(2);
   const val = (flag: string) => {
     const i = a.indexOf(flag);
@@ -154,13 +192,29 @@ function args(): { rounds: number; only: Set<string> | null } {
   const only = val('--only');
   const keys = only ? new Set(only.split(',')) : null;
   for (const k of keys ?? []) if (!PATHS.some((p) => p.key === k)) throw new Error(`--only: unknown path ${k}; known: ${PATHS.map((p) => p.key).join(', ')}`);
-  return { rounds, only: keys };
+  const baseline = val('--baseline-checkout');
+  if (baseline !== undefined && !existsSync(baseline)) throw new Error(`--baseline-checkout: no such folder ${baseline}`);
+  return { rounds, only: keys, baseline };
+}
+
+/** The short commit of a checkout, for the row's name. */
+function revisionOf(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return path.basename(dir);
+  }
 }
 
 async function main(): Promise<void> {
-  const { rounds, only } = args();
+  const { rounds, only, baseline } = args();
   await ensurePluginBuilt();
   const paths = PATHS.filter((p) => !only || only.has(p.key) || p.key === 'local');
+  if (baseline) {
+    const start = await checkoutShell(baseline);
+    const at = paths.findIndex((p) => p.key === 'native');
+    paths.splice(at < 0 ? 1 : at + 1, 0, { key: 'baseline', name: `native shell, client of ${revisionOf(baseline)}, pacing off`, run: () => remote(false, start) });
+  }
   const lat = new Map<string, number[]>(paths.map((p) => [p.key, []]));
   const p50s = new Map<string, number[]>(paths.map((p) => [p.key, []]));
   for (let r = 0; r < rounds; r++) {
@@ -183,12 +237,17 @@ async function main(): Promise<void> {
       `${p.name.padEnd(42)}${String(xs.length).padStart(6)}${p50.toFixed(2).padStart(9)}${p99.toFixed(2).padStart(9)}${(p50 / b50).toFixed(1).padStart(10)}${(p99 / b99).toFixed(1).padStart(10)}  ${p50s.get(p.key)!.map((x) => x.toFixed(2)).join(' ')}\n`,
     );
   }
+  const old = lat.get('baseline');
+  const now = lat.get('native');
+  if (old?.length && now?.length) {
+    process.stdout.write(`native / ${revisionOf(baseline!)} client: p50 ${(pct(now, 50) / pct(old, 50)).toFixed(2)}, p99 ${(pct(now, 99) / pct(old, 99)).toFixed(2)}\n`);
+  }
   const fwd = p50s.get('forwarder');
   const plug = p50s.get('plugin');
   if (fwd?.length && plug?.length) {
     process.stdout.write(`plugin CLI p50 / minimal forwarder p50 (median of rounds): ${(median(plug) / median(fwd)).toFixed(2)}\n`);
   }
-  process.stdout.write(`(client and sandbox agent share this one process; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+  process.stdout.write(`(${WARMUP} warm-up keys per path not counted; client and sandbox agent share this one process; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
   process.exit(0);
 }
 

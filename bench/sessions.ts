@@ -8,10 +8,10 @@
 // The sandbox runs in its own process (hatch-sandbox via tsx), so main's figures are main's.
 // Run: npm run bench -- sessions   Env: HATCH_BENCH_SESSIONS (50), HATCH_BENCH_MB (50),
 // HATCH_BENCH_IDLE_S (3).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpuSeconds } from './_proc-cpu';
+import { startSandboxProcess } from './_sandbox-process';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,39 +24,8 @@ import { tail, until, within } from './_deadline';
 const SESSIONS = Number(process.env.HATCH_BENCH_SESSIONS ?? 50);
 const MB = Number(process.env.HATCH_BENCH_MB ?? 50);
 const IDLE_S = Number(process.env.HATCH_BENCH_IDLE_S ?? 3);
-const repo = path.resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-
-/** hatch-sandbox in a child process; resolves with its endpoint and keys. */
-async function startSandboxProcess(pacing: boolean): Promise<{ child: ChildProcess; env: Record<string, string> }> {
-  // HATCH_BENCH_PROFILE=<dir>: the sandbox writes a CPU profile there too (run the bench itself
-  // with node --cpu-prof --cpu-prof-dir=<dir> --import tsx bench/sessions.ts for main's).
-  const profile = process.env.HATCH_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HATCH_BENCH_PROFILE}`, '--import', 'tsx'] : [path.join(repo, 'node_modules/tsx/dist/cli.mjs')];
-  const child = spawn(process.execPath, [...profile, path.join(repo, 'src/sandbox/cli.ts'), '--print-env', '--agent-pacing', pacing ? 'on' : 'off'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const env: Record<string, string> = {};
-  await within(
-    'hatch-sandbox to print its environment',
-    60_000,
-    new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`hatch-sandbox exited with ${code}`)));
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
-        if (env.AWS_ENDPOINT_URL && env.AWS_SECRET_ACCESS_KEY && env.AWS_REGION) resolve();
-      });
-    }),
-    () => `stdout ${tail(out)}`,
-  ).catch((error: unknown) => {
-    child.kill('SIGTERM');
-    throw error;
-  });
-  child.stderr!.resume();
-  return { child, env };
-}
 
 /** A HatchHost whose only profile points at the sandbox process by endpoint URL. */
 function hostFor(env: Record<string, string>, home: string): { host: HatchHost; call: <T>(m: string, r?: unknown) => Promise<T> } {

@@ -8,22 +8,12 @@
 // Run: npm run bench -- tunnel-pool   Env: HATCH_BENCH_POOL_MB (MB per connection, default 2),
 // HATCH_BENCH_POOL_CONNS (parallel connections, default 8).
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TunnelService } from '../src/main/tunnels/tunnel-service';
-import { startSandbox } from '../src/sandbox/index';
 import { within } from './_deadline';
-
-interface SandboxInfo {
-  endpoint: string;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  nodeId: string;
-}
-
-const CHILD = process.env.HATCH_BENCH_POOL_SANDBOX === '1';
+import { onlineLinuxNode, startSandboxProcess, type SandboxProcess } from './_sandbox-process';
 
 const MB = 1_000_000;
 const PER_CONN = Math.round(Number(process.env.HATCH_BENCH_POOL_MB ?? 2) * MB);
@@ -83,30 +73,7 @@ interface Row {
   loop: number;
 }
 
-/** Child process: the sandbox with the real agent's pacing, until the parent disconnects. */
-async function sandboxChild(): Promise<void> {
-  const sandbox = await startSandbox({ agentPacing: true });
-  const node = sandbox.fleet.nodes.find((n) => n.pingStatus === 'Online' && n.platformType === 'Linux' && n.region === sandbox.region)!;
-  const info: SandboxInfo = { endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials, nodeId: node.instanceId };
-  process.send!(info);
-  process.on('disconnect', () => void sandbox.close().finally(() => process.exit(0)));
-}
-
-function startSandboxProcess(): Promise<{ info: SandboxInfo; stop: () => void }> {
-  // tsx passes its loader on in execArgv, so the child runs this same TypeScript file.
-  const child = fork(__filename, [], { env: { ...process.env, HATCH_BENCH_POOL_SANDBOX: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const started = new Promise<{ info: SandboxInfo; stop: () => void }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`sandbox process exited (${code})`)));
-    child.once('message', (info) => resolve({ info: info as SandboxInfo, stop: () => child.disconnect() }));
-  });
-  return within('the sandbox process to report its endpoint', 60_000, started, () => 'no message from it').catch((error: unknown) => {
-    child.kill();
-    throw error;
-  });
-}
-
-async function run(pool: number, sourcePort: number, sandbox: SandboxInfo): Promise<Row> {
+async function run(pool: number, sourcePort: number, sandbox: SandboxProcess & { nodeId: string }): Promise<Row> {
   const ssm = new SSMClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: sandbox.credentials });
   let last: { sessions: Array<{ totalConnections: number }> } | undefined;
   const service = new TunnelService({
@@ -150,9 +117,10 @@ async function run(pool: number, sourcePort: number, sandbox: SandboxInfo): Prom
 
 async function main(): Promise<void> {
   const src = await source();
-  const sandbox = await startSandboxProcess();
+  const sandbox = await startSandboxProcess(true);
+  const nodeId = await onlineLinuxNode(sandbox);
   const rows: Row[] = [];
-  for (const pool of POOLS) rows.push(await run(pool, src.port, sandbox.info));
+  for (const pool of POOLS) rows.push(await run(pool, src.port, { ...sandbox, nodeId }));
   sandbox.stop();
   src.close();
   const single = rows[0].mbps;
@@ -170,7 +138,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-void (CHILD ? sandboxChild() : main()).catch((e: unknown) => {
+void main().catch((e: unknown) => {
   process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
   process.exit(1);
 });
