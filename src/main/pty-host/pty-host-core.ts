@@ -4,6 +4,7 @@
 // same batcher main uses (a quiet spell's first chunk at once, a burst in 5 ms / 64 Ki
 // batches), so a flood costs main one message per batch, not one per pty read.
 import type { IPty, IPtyForkOptions } from 'node-pty';
+import { PtyFlow } from '../../runtime/pty-flow';
 import { PtyInput } from '../../runtime/pty-input';
 import { OutputBatcher } from '../sessions/output-batcher';
 import { isToPtyHost, type FromPtyHost, type PtySpawnOptions } from './protocol';
@@ -11,7 +12,7 @@ import { isToPtyHost, type FromPtyHost, type PtySpawnOptions } from './protocol'
 export type SpawnPty = (file: string, args: string[], options: IPtyForkOptions) => IPty;
 
 export class PtyHostCore {
-  private readonly sessions = new Map<string, { pty: IPty; input: PtyInput }>();
+  private readonly sessions = new Map<string, { pty: IPty; input: PtyInput; flow: PtyFlow }>();
 
   constructor(
     private readonly spawn: SpawnPty,
@@ -38,9 +39,9 @@ export class PtyHostCore {
       case 'resize':
         return session.input.resize(message.cols, message.rows);
       case 'pause':
-        return session.pty.pause();
+        return session.flow.pause();
       case 'resume':
-        return session.pty.resume();
+        return session.flow.resume();
       case 'kill':
         // Windows ptys take no signal argument.
         return process.platform === 'win32' ? session.pty.kill() : session.pty.kill(message.signal ?? 'SIGHUP');
@@ -69,7 +70,7 @@ export class PtyHostCore {
       this.post({ type: 'exit', id, exitCode: -1, signal: null });
       return;
     }
-    this.sessions.set(id, { pty, input: new PtyInput(pty) });
+    this.sessions.set(id, { pty, input: new PtyInput(pty), flow: new PtyFlow(pty) });
     this.post({ type: 'spawned', id, pid: pty.pid });
     const batcher = new OutputBatcher({ send: (data) => this.post({ type: 'data', id, data }) });
     pty.onData((data) => batcher.push(data));

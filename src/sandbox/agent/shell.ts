@@ -10,6 +10,7 @@ import { encodeExitCode, parseSize } from '../../protocol/payloads';
 import type { AgentSessionSpec } from '../agent-api';
 import type { HandlerHost, SessionHandler } from './handler';
 import { completeUtf8Length } from './utf8';
+import { PtyFlow } from '../../runtime/pty-flow';
 import { PtyInput } from '../../runtime/pty-input';
 
 const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
@@ -144,6 +145,8 @@ export class PtyHandler implements SessionHandler {
   private proc: pty.IPty | undefined;
   /** Input for proc: quiet after the shell ends or is stopped (runtime/pty-input.ts). */
   private ptyInput: PtyInput | undefined;
+  /** Pauses proc under back-pressure without losing its last output (runtime/pty-flow.ts). */
+  private flow: PtyFlow | undefined;
   private carry: Buffer | undefined;
   private exited: Promise<void> | undefined;
 
@@ -168,6 +171,7 @@ export class PtyHandler implements SessionHandler {
     this.proc = proc;
     const input = new PtyInput(proc);
     this.ptyInput = input;
+    this.flow = new PtyFlow(proc);
     proc.onData((d: string | Buffer) => this.onData(typeof d === 'string' ? Buffer.from(d, 'utf8') : d));
     this.exited = new Promise((resolve) => {
       proc.onExit((e) => {
@@ -205,11 +209,11 @@ export class PtyHandler implements SessionHandler {
   }
 
   pause(): void {
-    this.proc?.pause();
+    if (this.proc) this.flow?.pause();
   }
 
   resume(): void {
-    this.proc?.resume();
+    if (this.proc) this.flow?.resume();
   }
 
   async stop(): Promise<void> {
