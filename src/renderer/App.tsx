@@ -90,6 +90,25 @@ function useSidebarWidth() {
   return [panel, sizes] as const;
 }
 
+/**
+ * The height of the bars under the workspace (the first-run recordings notice, the status bar)
+ * as `--bottom-chrome` on <html>, so the transfers drawer and the toasts float above them
+ * instead of over the notice's buttons.
+ */
+function useBottomChromeHeight() {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const set = () => document.documentElement.style.setProperty('--bottom-chrome', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+    set();
+    const observer = new ResizeObserver(set);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return ref;
+}
+
 export function App() {
   const activeTabId = useAppStore((s) => s.activeTabId);
   const tabs = useAppStore((s) => s.tabs);
@@ -100,6 +119,7 @@ export function App() {
   useFocusRecovery();
   useAppSettingsSync();
   const [sidebarPanel, sidebar] = useSidebarWidth();
+  const bottomChrome = useBottomChromeHeight();
 
   // Dialogs, menus and toasts are portalled to <body>: the theme's variables live on <html>.
   useEffect(() => {
@@ -155,8 +175,11 @@ export function App() {
             </main>
           </Panel>
         </PanelGroup>
-        <RecordingsNotice />
-        <StatusBar />
+        {/* The bar(s) under the workspace; floating layers (transfers, toasts) keep clear of them. */}
+        <div className="bottom-chrome" ref={bottomChrome}>
+          <RecordingsNotice />
+          <StatusBar />
+        </div>
         <CredentialDialogs />
         <TransfersPanel />
         <DialogHost />

@@ -75,6 +75,16 @@ test('drop a file on a terminal tab, watch it upload, find it on the node; downl
   await expect(row).toContainText('100%');
   await expect(page.getByText(/Uploaded dropped file\.bin/)).toBeVisible();
   await page.screenshot({ path: 'test-results/transfers-upload.png' });
+  // The drawer and the toast float above the bars under the workspace, not over the
+  // first-run recordings notice's buttons.
+  const notice = page.getByRole('region', { name: 'Recordings notice' });
+  await expect(notice).toBeVisible();
+  const noticeTop = (await notice.boundingBox())!.y;
+  expect((await panel.boundingBox())!.y + (await panel.boundingBox())!.height).toBeLessThanOrEqual(noticeTop);
+  const toast = page.locator('[data-sonner-toast]').filter({ hasText: /Uploaded dropped file\.bin/ });
+  expect((await toast.boundingBox())!.y + (await toast.boundingBox())!.height).toBeLessThanOrEqual(noticeTop);
+  await notice.getByRole('button', { name: 'Keep recording' }).click(); // reachable: nothing over it
+  await expect(notice).toBeHidden();
 
   const home = nodeHome(path.join('drop zone', 'dropped file.bin'));
   expect(sha(readFileSync(path.join(home, 'drop zone', 'dropped file.bin')))).toBe(sha(data));
@@ -137,4 +147,8 @@ test('drop a file on a terminal tab, watch it upload, find it on the node; downl
   await fromNode.getByRole('button', { name: 'Download' }).click();
   await expect(panel.locator('.transfer').filter({ hasText: /row\.txt from web-1/ }).locator('.transfer-state')).toHaveText('done', { timeout: 60_000 });
   expect(readFileSync(path.join(host.home, 'Downloads', 'row.txt'), 'utf8')).toBe('to the row\n');
+
+  // "Clear done" empties the list of finished transfers; with nothing left the drawer goes.
+  await panel.getByRole('button', { name: 'Clear done' }).click();
+  await expect(panel).toBeHidden();
 });

@@ -263,13 +263,7 @@ function TransferRow({ t }: { t: TransferInfo }) {
           <button
             type="button"
             aria-label={`Remove ${t.name} from the list`}
-            onClick={() => {
-              void api.call('transfers.remove', { transferId: t.id }).catch(() => undefined);
-              useTransfers.setState((s) => {
-                const { [t.id]: _gone, ...rest } = s.transfers;
-                return { transfers: rest };
-              });
-            }}
+            onClick={() => removeFromList([t.id])}
           >
             Remove
           </button>
@@ -279,6 +273,12 @@ function TransferRow({ t }: { t: TransferInfo }) {
   );
 }
 
+/** Takes ended transfers off the list (here and in main). */
+function removeFromList(ids: string[]): void {
+  for (const transferId of ids) void api.call('transfers.remove', { transferId }).catch(() => undefined);
+  useTransfers.setState((s) => ({ transfers: Object.fromEntries(Object.entries(s.transfers).filter(([id]) => !ids.includes(id))) }));
+}
+
 /** The panel: every transfer of this run, newest first. */
 export function TransfersPanel() {
   const open = useTransfers((s) => s.open);
@@ -286,11 +286,19 @@ export function TransfersPanel() {
   const list = Object.values(transfers).sort((a, b) => b.startedAt - a.startedAt);
   const running = list.filter((t) => t.state === 'running' || t.state === 'receiving' || t.state === 'queued').length;
   if (list.length === 0) return null;
+  const done = list.filter((t) => t.state === 'done').map((t) => t.id);
   return (
     <aside className={`transfers-panel${open ? ' open' : ''}`} aria-label="Transfers">
-      <button type="button" className="transfers-toggle" aria-expanded={open} onClick={() => useTransfers.setState({ open: !open })}>
-        Transfers {running > 0 ? `(${running} running)` : `(${list.length})`}
-      </button>
+      <div className="transfers-head">
+        <button type="button" className="transfers-toggle" aria-expanded={open} onClick={() => useTransfers.setState({ open: !open })}>
+          <span aria-hidden="true">{open ? '▾' : '▸'}</span> Transfers {running > 0 ? `(${running} running)` : `(${list.length})`}
+        </button>
+        {open && done.length > 0 && (
+          <button type="button" className="link-button transfers-clear" onClick={() => removeFromList(done)}>
+            Clear done
+          </button>
+        )}
+      </div>
       {open && (
         <ul className="transfers-list">
           {list.map((t) => (

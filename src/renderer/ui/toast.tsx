@@ -11,5 +11,5 @@ export function notify(notice: Notice): void {
 }
 
 export function Toaster({ theme }: { theme: 'light' | 'dark' }) {
-  return <Sonner theme={theme} position="bottom-right" offset={{ bottom: 36, right: 12 }} closeButton visibleToasts={4} toastOptions={{ className: 'toast' }} />;
+  return <Sonner theme={theme} position="bottom-right" offset={{ bottom: 'calc(var(--bottom-chrome, 24px) + 12px)', right: 12 }} closeButton visibleToasts={4} toastOptions={{ className: 'toast' }} />;
 }
