@@ -205,6 +205,23 @@ describe('real loss is still repaired', () => {
     sim.close();
   });
 
+  it('a 1.5 s blackout loses the window in flight and its acknowledgements: repaired soon after the path is back', () => {
+    // The first timer resend after the blackout is acknowledged; messages sent after it are
+    // acknowledged too, and everything older still unacknowledged is then declared lost at
+    // once (detectLoss), not one message per 100 ms tick.
+    const dark = (t: number) => t >= 400 && t < 1900;
+    const sim: Sim = new Sim({ delayMs: 10, framesPerMs: 8, drop: () => dark(sim.t) }, { window: 256 });
+    const got = sim.upload(8 << 20);
+    expectSame(got, 8 << 20);
+    const st = sim.client.stats();
+    expect(sim.dropped).toBeGreaterThan(200); // the window in flight and acknowledgements
+    // One message per tick would take > 20 s for what was lost; here about one RTO and a round trip.
+    expect(sim.t).toBeLessThan(1900 + 1500);
+    expect(st.fastRetransmissions).toBeGreaterThan(100);
+    expect(st.retransmissions).toBeLessThan(sim.dropped + 32);
+    sim.close();
+  });
+
   it('a dead path: resends back off exponentially up to the 1 s cap', () => {
     let t = 0;
     const ch = new DataChannel({ role: 'client', resendTickMs: 0, now: () => t, initialRtoMs: 200 });
