@@ -1,7 +1,8 @@
-// A paused terminal keeps its last output (src/runtime/pty-flow.ts): node-pty destroys a
-// terminal's read stream 200 ms after its process exits, so output a paused terminal had not
-// read yet was lost (a plugin's closing lines, a shell's last screen). Real ptys, real shells,
-// through each way Hatch pauses one: PtyFlow itself, main's in-process pty, the pty host.
+// A terminal gives all of its output before it ends (src/runtime/pty-flow.ts): plain
+// node-pty lost the last KiB of a flood followed by an exit (Linux's EIO once the process
+// side has closed), and everything a paused terminal had not read yet (node-pty destroys the
+// stream 200 ms after the exit). Real ptys, real shells, through each way Hatch runs one:
+// PtyFlow itself, main's in-process pty, the pty host.
 import * as pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
 import { PtyHostCore } from '../../src/main/pty-host/pty-host-core';
@@ -23,6 +24,19 @@ function exitWithin<T>(what: string, subscribe: (done: (value: T) => void) => vo
     });
   });
 }
+
+describe('a terminal whose process floods and exits, not paused', () => {
+  it('every line arrives, 20 runs in a row (plain node-pty lost the tail in most of them)', async () => {
+    for (let run = 0; run < 20; run++) {
+      const proc = pty.spawn('/bin/sh', ['-c', 'seq 1 30000; echo "END-$((40+2))"'], { cols: 120, rows: 30 });
+      new PtyFlow(proc);
+      let out = '';
+      proc.onData((d) => (out += d));
+      await exitWithin(`run ${run + 1} to exit`, (done: (e: { exitCode: number }) => void) => proc.onExit(done));
+      expect(out, `run ${run + 1}: ${out.length} chars, ends ${JSON.stringify(out.slice(-24))}`).toContain('\r\n30000\r\nEND-42');
+    }
+  });
+});
 
 describe('a paused terminal whose process exits', () => {
   it('PtyFlow: everything the process wrote arrives before the exit, without a resume', async () => {
